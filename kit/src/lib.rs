@@ -1,0 +1,21 @@
+//! The workbook's shared kit: the few things several chapters need, in one place.
+//!
+//! - [`rng`]: a seeded, portable random number generator, so a page prints the same
+//!   thing on every build and every machine.
+//! - [`clock`]: a virtual clock for simulations that must not read the wall clock.
+//! - [`table`]: plain-text tables for program output shown inside a code fence.
+//! - [`svg`]: a small grouped bar chart drawn as inline SVG for a page.
+//! - [`snapshot`]: compare output with a committed expected file (`BLESS=1` rewrites it).
+//!
+//! ```
+//! use kit::rng::{seeded, Rng};
+//! let mut a = seeded(42);
+//! let mut b = seeded(42);
+//! assert_eq!(a.random::<u64>(), b.random::<u64>());
+//! ```
+
+pub mod clock;
+pub mod rng;
+pub mod snapshot;
+pub mod svg;
+pub mod table;

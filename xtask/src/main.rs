@@ -1,0 +1,183 @@
+//! `cargo xtask`: the workbook's chores. See the library docs (`xtask::`) for each command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use xtask::{book::Book, check, report, scaffold, site, smoke, tools};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "The Concepts Workbook's chores: serve, build, check, bless, smoke, new-entry")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Install the pinned tools if needed, build every chapter, serve the book with live reload.
+    Serve {
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the book in a browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Build the HTML book into `book/` with the pinned tools, then check the site.
+    Build,
+    /// Template and consistency checks on the sources (fast; builds nothing).
+    Check {
+        /// Also run every page program and compare it with its snapshot.
+        #[arg(long)]
+        outputs: bool,
+    },
+    /// Re-run every page program and rewrite its snapshot under tests/snapshots/.
+    Bless,
+    /// Load every built chapter page in headless Chromium and check its output is there.
+    Smoke,
+    /// Scaffold a new daily entry: crate, page, SUMMARY line, re-export, snapshot.
+    NewEntry {
+        /// The day number, e.g. 17.
+        #[arg(long)]
+        day: u32,
+        /// The concept, e.g. "Circuit Breaker" (without "Day N —").
+        #[arg(long)]
+        title: String,
+        /// Crate and page slug (default: from the title).
+        #[arg(long)]
+        slug: Option<String>,
+    },
+    /// Print where the pinned tools live (installing them if needed).
+    Tools,
+}
+
+fn root() -> PathBuf {
+    // xtask's manifest is <root>/xtask/Cargo.toml.
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn fail(what: &str, problems: &[xtask::Problem]) -> anyhow::Result<ExitCode> {
+    eprintln!("{what}: {} problem(s)\n{}", problems.len(), report(problems));
+    Ok(ExitCode::FAILURE)
+}
+
+/// Build every chapter's programs once, so the first page render doesn't stall on compiles.
+fn build_programs(root: &Path) -> anyhow::Result<()> {
+    eprintln!("xtask: building every chapter's programs (release)");
+    let status = cargo().current_dir(root).args(["build", "--release", "--workspace", "--examples"]).status()?;
+    anyhow::ensure!(status.success(), "cargo build --release --workspace --examples failed");
+    Ok(())
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let root = root();
+    let book = || Book::load(&root).map_err(|p| anyhow::anyhow!("{p}"));
+    match cli.command {
+        Cmd::Check { outputs } => {
+            let book = book()?;
+            let mut problems = check::check_sources(&book);
+            if outputs {
+                problems.extend(check::check_outputs(&book, false));
+            }
+            if !problems.is_empty() {
+                return fail("check", &problems);
+            }
+            println!("check: {} SUMMARY entries, every page follows the template", book.summary.len());
+        }
+        Cmd::Bless => {
+            let book = book()?;
+            let problems: Vec<_> = check::check_outputs(&book, true);
+            if !problems.is_empty() {
+                return fail("bless", &problems);
+            }
+            println!("bless: snapshots rewritten under tests/snapshots/ — review them with `git diff`");
+        }
+        Cmd::Build => {
+            let book = book()?;
+            let problems = check::check_sources(&book);
+            if !problems.is_empty() {
+                return fail("check", &problems);
+            }
+            let path = tools::ensure_all()?;
+            build_programs(&root)?;
+            let status = Command::new(tools::MDBOOK.binary()).current_dir(&root).env("PATH", &path).arg("build").status()?;
+            anyhow::ensure!(status.success(), "mdbook build failed");
+            let problems = site::check_site(&book, &root.join("book"));
+            if !problems.is_empty() {
+                return fail("site", &problems);
+            }
+            println!("build: book/ is complete — no cmdrun errors, no missing pages, no broken links");
+        }
+        Cmd::Serve { port, open } => {
+            let path = tools::ensure_all()?;
+            build_programs(&root)?;
+            println!("xtask: serving the book at http://127.0.0.1:{port}/ (Ctrl-C to stop; edits to src/ and chapters/ reload it)");
+            let mut cmd = Command::new(tools::MDBOOK.binary());
+            cmd.current_dir(&root).env("PATH", &path).args(["serve", "--hostname", "127.0.0.1", "--port"]).arg(port.to_string());
+            if open {
+                cmd.arg("--open");
+            }
+            let status = cmd.status()?;
+            anyhow::ensure!(status.success(), "mdbook serve exited with {status}");
+        }
+        Cmd::Smoke => {
+            let book = book()?;
+            let problems = smoke::smoke(&book, &root.join("book"))?;
+            if !problems.is_empty() {
+                return fail("smoke", &problems);
+            }
+            println!("smoke: every chapter page renders its program output in Chromium");
+        }
+        Cmd::NewEntry { day, title, slug } => {
+            let entry = scaffold::NewEntry { day, title, slug };
+            let plan = match scaffold::plan(&root, &entry) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("new-entry: {e}\nnothing was changed");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            scaffold::apply(&root, &plan).context("writing the new entry")?;
+            for (p, _) in plan.create.iter().chain(&plan.rewrite) {
+                println!("  wrote {}", p.display());
+            }
+            let book = book()?;
+            let page = format!("day-{day}-{}.md", plan.slug);
+            let directives = book.page(&page).map_err(|p| anyhow::anyhow!("{p}"))?.directives();
+            let mut problems = Vec::new();
+            for d in &directives {
+                let out = check::run_directive(&root, d)?;
+                problems.extend(check::check_output(&root, d, &out, true));
+            }
+            if !problems.is_empty() {
+                return fail("new-entry snapshot", &problems);
+            }
+            println!(
+                "new-entry: day {day} is in the book. Next: edit chapters/{}/ and src/{page}, then `cargo xtask bless` and `cargo test --workspace`",
+                plan.slug
+            );
+        }
+        Cmd::Tools => {
+            tools::ensure_all()?;
+            println!("{}\n{}", tools::MDBOOK.binary().display(), tools::CMDRUN.binary().display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
