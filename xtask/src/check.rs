@@ -68,7 +68,7 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
         if !book.root.join("chapters").join(&slug).join("Cargo.toml").is_file() {
             problems.push(Problem::new(&page.path, None, format!("no chapter crate at chapters/{slug}/")));
         }
-        if !workbook_rs.lines().any(|l| l.trim() == format!("pub use {ident};")) {
+        if !workbook_rs.lines().any(|l| l.trim().starts_with(&format!("pub use {ident};"))) {
             problems.push(Problem::new(
                 "workbook.rs",
                 None,

@@ -1,0 +1,38 @@
+//! Book-wide tests: the sources follow the template and agree with the crates, and every
+//! page program runs the way mdbook-cmdrun runs it and prints exactly its snapshot.
+//!
+//! Refresh snapshots after an intended change with `cargo xtask bless`.
+
+use std::path::Path;
+
+use xtask::book::Book;
+use xtask::{check, report};
+
+fn book() -> Book {
+    Book::load(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|p| panic!("{p}"))
+}
+
+/// The eleven seed entries, in day order: each is either a chapter or a draft.
+const SEED_DAYS: [u32; 11] = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16];
+
+#[test]
+fn summary_lists_every_seed_day_in_order() {
+    let days: Vec<u32> = book().summary.iter().filter_map(|e| e.day()).collect();
+    let seed_in_book: Vec<u32> = days.iter().copied().filter(|d| SEED_DAYS.contains(d)).collect();
+    assert_eq!(seed_in_book, SEED_DAYS, "SUMMARY.md must list days {SEED_DAYS:?} in order");
+}
+
+#[test]
+fn sources_follow_the_template_and_agree_with_the_crates() {
+    let problems = check::check_sources(&book());
+    assert!(problems.is_empty(), "\n{}", report(&problems));
+}
+
+#[test]
+fn every_page_program_runs_and_matches_its_snapshot() {
+    let book = book();
+    let directives = book.directives().unwrap_or_else(|p| panic!("{p}"));
+    assert!(!directives.is_empty(), "the book runs no program at all");
+    let problems = check::check_outputs(&book, kit::snapshot::blessing());
+    assert!(problems.is_empty(), "\n{}", report(&problems));
+}
