@@ -18,8 +18,15 @@ const SEED_DAYS: [u32; 11] = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16];
 #[test]
 fn summary_lists_every_seed_day_in_order() {
     let days: Vec<u32> = book().summary.iter().filter_map(|e| e.day()).collect();
-    let seed_in_book: Vec<u32> = days.iter().copied().filter(|d| SEED_DAYS.contains(d)).collect();
-    assert_eq!(seed_in_book, SEED_DAYS, "SUMMARY.md must list days {SEED_DAYS:?} in order");
+    let seed_in_book: Vec<u32> = days
+        .iter()
+        .copied()
+        .filter(|d| SEED_DAYS.contains(d))
+        .collect();
+    assert_eq!(
+        seed_in_book, SEED_DAYS,
+        "SUMMARY.md must list days {SEED_DAYS:?} in order"
+    );
 }
 
 #[test]

@@ -15,7 +15,9 @@ pub enum SnapshotError {
         path: PathBuf,
     },
     /// The produced text differs from the expected file.
-    #[error("snapshot {path} differs (first difference at line {line}):\n  expected: {expected}\n  actual:   {actual}\nrun `cargo xtask bless` if the change is intended")]
+    #[error(
+        "snapshot {path} differs (first difference at line {line}):\n  expected: {expected}\n  actual:   {actual}\nrun `cargo xtask bless` if the change is intended"
+    )]
     Differs {
         /// The expected file.
         path: PathBuf,
@@ -48,7 +50,10 @@ pub fn check(path: &Path, actual: &str) -> Result<(), SnapshotError> {
 
 /// [`check`] with the bless decision made by the caller.
 pub fn check_with(path: &Path, actual: &str, bless: bool) -> Result<(), SnapshotError> {
-    let io = |source| SnapshotError::Io { path: path.to_path_buf(), source };
+    let io = |source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if bless {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
@@ -58,7 +63,9 @@ pub fn check_with(path: &Path, actual: &str, bless: bool) -> Result<(), Snapshot
     let expected = match std::fs::read_to_string(path) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(SnapshotError::Missing { path: path.to_path_buf() });
+            return Err(SnapshotError::Missing {
+                path: path.to_path_buf(),
+            });
         }
         Err(e) => return Err(io(e)),
     };
@@ -91,16 +98,30 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("kit-snap-{}", std::process::id()));
         let path = dir.join("a.txt");
         let _ = std::fs::remove_dir_all(&dir);
-        assert!(matches!(check_with(&path, "x\n", false), Err(SnapshotError::Missing { .. })));
+        assert!(matches!(
+            check_with(&path, "x\n", false),
+            Err(SnapshotError::Missing { .. })
+        ));
         check_with(&path, "one\ntwo\n", true).expect("bless writes");
         check_with(&path, "one\ntwo\n", false).expect("equal passes");
         match check_with(&path, "one\nTWO\n", false) {
-            Err(SnapshotError::Differs { line, expected, actual, .. }) => {
-                assert_eq!((line, expected.as_str(), actual.as_str()), (2, "two", "TWO"));
+            Err(SnapshotError::Differs {
+                line,
+                expected,
+                actual,
+                ..
+            }) => {
+                assert_eq!(
+                    (line, expected.as_str(), actual.as_str()),
+                    (2, "two", "TWO")
+                );
             }
             other => panic!("expected Differs, got {other:?}"),
         }
-        assert!(check_with(&path, "one\n", false).is_err(), "shorter output must differ");
+        assert!(
+            check_with(&path, "one\n", false).is_err(),
+            "shorter output must differ"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

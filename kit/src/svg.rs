@@ -20,11 +20,15 @@ pub struct BarChart {
 }
 
 /// Colour-blind-safe palette (Okabe–Ito).
-const PALETTE: [&str; 8] =
-    ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+const PALETTE: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+];
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A "nice" upper bound for the axis: 1, 2 or 5 times a power of ten.
@@ -33,7 +37,11 @@ fn nice_max(v: f64) -> f64 {
         return 1.0;
     }
     let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).find(|&c| c >= v).unwrap_or(10.0 * p)
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|&c| c >= v)
+        .unwrap_or(10.0 * p)
 }
 
 impl BarChart {
@@ -145,7 +153,10 @@ mod tests {
             title: "A <b> & c".into(),
             y_label: "per element".into(),
             categories: vec!["random".into(), "ascending".into()],
-            series: vec![("timsort".into(), vec![13.5, 1.0]), ("merge".into(), vec![14.0, 7.5])],
+            series: vec![
+                ("timsort".into(), vec![13.5, 1.0]),
+                ("merge".into(), vec![14.0, 7.5]),
+            ],
         }
     }
 
@@ -153,7 +164,11 @@ mod tests {
     fn one_bar_per_series_per_category_and_escaped_text() {
         let svg = chart().to_svg();
         assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
-        assert_eq!(svg.matches("<rect x=").count(), 4 + 2, "4 bars + 2 legend swatches");
+        assert_eq!(
+            svg.matches("<rect x=").count(),
+            4 + 2,
+            "4 bars + 2 legend swatches"
+        );
         assert!(svg.contains("A &lt;b&gt; &amp; c") && !svg.contains("<b>"));
         assert!(svg.contains("<title>merge / ascending: 7.50</title>"));
     }
@@ -162,8 +177,14 @@ mod tests {
     fn taller_value_taller_bar() {
         let svg = chart().to_svg();
         let height = |label: &str| -> f64 {
-            let line = svg.lines().find(|l| l.contains(label)).expect("bar present");
-            let h = line.split("height=\"").nth(1).and_then(|r| r.split('"').next());
+            let line = svg
+                .lines()
+                .find(|l| l.contains(label))
+                .expect("bar present");
+            let h = line
+                .split("height=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next());
             h.and_then(|v| v.parse().ok()).expect("height")
         };
         assert!(height("merge / random") > height("timsort / random"));

@@ -22,7 +22,10 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         table.add_row(row.iter().map(String::as_str));
     }
     for (i, column) in table.column_iter_mut().enumerate() {
-        let numeric = !rows.is_empty() && rows.iter().all(|r| r.get(i).is_some_and(|c| looks_numeric(c)));
+        let numeric = !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.get(i).is_some_and(|c| looks_numeric(c)));
         if numeric {
             column.set_cell_alignment(CellAlignment::Right);
         }
@@ -35,7 +38,8 @@ fn looks_numeric(cell: &str) -> bool {
     let t = cell.trim().trim_end_matches(['×', '%', 'x', ' ']);
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | '_' | ' '))
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | '_' | ' '))
 }
 
 #[cfg(test)]
@@ -46,7 +50,10 @@ mod tests {
     fn numeric_columns_right_aligned_text_left() {
         let t = render(
             &["name", "n"],
-            &[vec!["a".into(), "5".into()], vec!["long name".into(), "1.25×".into()]],
+            &[
+                vec!["a".into(), "5".into()],
+                vec!["long name".into(), "1.25×".into()],
+            ],
         );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "| name      |     n |");

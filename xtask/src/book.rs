@@ -79,7 +79,10 @@ impl Page {
                 in_fence = !in_fence;
                 continue;
             }
-            let Some(body) = t.strip_prefix("<!--").and_then(|b| b.trim_start().strip_prefix("cmdrun")) else {
+            let Some(body) = t
+                .strip_prefix("<!--")
+                .and_then(|b| b.trim_start().strip_prefix("cmdrun"))
+            else {
                 continue;
             };
             let raw = body.trim().trim_end_matches("-->").trim().to_string();
@@ -87,8 +90,15 @@ impl Page {
             let prev_fence = i > 0 && is_fence(lines[i - 1]);
             let next_fence = lines.get(i + 1).is_some_and(|l| is_fence(l));
             let fenced = in_fence && prev_fence && next_fence;
-            let marker_line = if in_fence && i >= 2 { i - 2 } else { i.saturating_sub(1) };
-            let measured = i > 0 && lines.get(marker_line).is_some_and(|l| l.trim() == "<!-- measured -->");
+            let marker_line = if in_fence && i >= 2 {
+                i - 2
+            } else {
+                i.saturating_sub(1)
+            };
+            let measured = i > 0
+                && lines
+                    .get(marker_line)
+                    .is_some_and(|l| l.trim() == "<!-- measured -->");
             out.push(Directive {
                 page: self.path.clone(),
                 line: i + 1,
@@ -165,14 +175,20 @@ impl Book {
         let summary_path = root.join("src/SUMMARY.md");
         let text = std::fs::read_to_string(&summary_path)
             .map_err(|e| Problem::new("src/SUMMARY.md", None, format!("cannot read: {e}")))?;
-        Ok(Self { root: root.to_path_buf(), summary: parse_summary(&text) })
+        Ok(Self {
+            root: root.to_path_buf(),
+            summary: parse_summary(&text),
+        })
     }
 
     /// Read a page by its path relative to `src/`.
     pub fn page(&self, rel: &str) -> Result<Page, Problem> {
         let path = Path::new("src").join(rel);
         std::fs::read_to_string(self.root.join(&path))
-            .map(|text| Page { path: path.clone(), text })
+            .map(|text| Page {
+                path: path.clone(),
+                text,
+            })
             .map_err(|e| Problem::new(&path, None, format!("cannot read page: {e}")))
     }
 
@@ -204,12 +220,20 @@ impl Book {
 
     /// Every page SUMMARY links (drafts excluded), loaded.
     pub fn linked_pages(&self) -> Result<Vec<Page>, Problem> {
-        self.summary.iter().filter_map(|e| e.path.as_deref()).map(|p| self.page(p)).collect()
+        self.summary
+            .iter()
+            .filter_map(|e| e.path.as_deref())
+            .map(|p| self.page(p))
+            .collect()
     }
 
     /// Every directive in every linked page.
     pub fn directives(&self) -> Result<Vec<Directive>, Problem> {
-        Ok(self.linked_pages()?.iter().flat_map(Page::directives).collect())
+        Ok(self
+            .linked_pages()?
+            .iter()
+            .flat_map(Page::directives)
+            .collect())
     }
 }
 
@@ -217,10 +241,19 @@ impl Book {
 pub fn parse_summary(text: &str) -> Vec<SummaryEntry> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start().trim_start_matches(['-', '*']).trim_start();
-        let Some(rest) = t.strip_prefix('[') else { continue };
-        let Some((title, tail)) = rest.split_once("](") else { continue };
-        let Some((path, _)) = tail.split_once(')') else { continue };
+        let t = line
+            .trim_start()
+            .trim_start_matches(['-', '*'])
+            .trim_start();
+        let Some(rest) = t.strip_prefix('[') else {
+            continue;
+        };
+        let Some((title, tail)) = rest.split_once("](") else {
+            continue;
+        };
+        let Some((path, _)) = tail.split_once(')') else {
+            continue;
+        };
         out.push(SummaryEntry {
             title: title.to_string(),
             path: (!path.trim().is_empty()).then(|| path.trim().to_string()),
@@ -236,7 +269,9 @@ mod tests {
 
     #[test]
     fn summary_entries_and_drafts() {
-        let s = parse_summary("# Summary\n\n[Introduction](introduction.md)\n\n- [Day 2 — Cloud drift]()\n- [Day 10 — TimSort](day-10-timsort.md)\n");
+        let s = parse_summary(
+            "# Summary\n\n[Introduction](introduction.md)\n\n- [Day 2 — Cloud drift]()\n- [Day 10 — TimSort](day-10-timsort.md)\n",
+        );
         assert_eq!(s.len(), 3);
         assert_eq!(s[1].path, None);
         assert_eq!(s[1].day(), Some(2));
@@ -247,7 +282,10 @@ mod tests {
 
     #[test]
     fn page_names() {
-        assert_eq!(parse_page_name("day-10-timsort.md"), Some((10, "timsort".into())));
+        assert_eq!(
+            parse_page_name("day-10-timsort.md"),
+            Some((10, "timsort".into()))
+        );
         assert_eq!(parse_page_name("day-x-timsort.md"), None);
         assert_eq!(parse_page_name("introduction.md"), None);
     }

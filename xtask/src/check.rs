@@ -35,7 +35,10 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
                 problems.push(Problem::new(
                     summary,
                     Some(e.line),
-                    format!("`{}` is out of day order (after day {last_day}); days must ascend", e.title),
+                    format!(
+                        "`{}` is out of day order (after day {last_day}); days must ascend",
+                        e.title
+                    ),
                 ));
             }
             last_day = last_day.max(day);
@@ -46,36 +49,62 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
     let root_manifest = std::fs::read_to_string(book.root.join("Cargo.toml")).unwrap_or_default();
     let mut linked_slugs = Vec::new();
     for e in &book.summary {
-        let Some(rel) = e.path.as_deref() else { continue };
+        let Some(rel) = e.path.as_deref() else {
+            continue;
+        };
         let page = match book.page(rel) {
             Ok(p) => p,
             Err(mut p) => {
                 p.line = None;
-                p.message = format!("SUMMARY line {} links `{rel}`, which does not exist", e.line);
+                p.message = format!(
+                    "SUMMARY line {} links `{rel}`, which does not exist",
+                    e.line
+                );
                 problems.push(p);
                 continue;
             }
         };
-        let Some((day, slug)) = parse_page_name(rel) else { continue };
+        let Some((day, slug)) = parse_page_name(rel) else {
+            continue;
+        };
         if e.day() != Some(day) {
             problems.push(Problem::new(
                 summary,
                 Some(e.line),
-                format!("title `{}` does not match the page's day {day} (`{rel}`)", e.title),
+                format!(
+                    "title `{}` does not match the page's day {day} (`{rel}`)",
+                    e.title
+                ),
             ));
         }
         let ident = crate_ident(&slug);
-        if !book.root.join("chapters").join(&slug).join("Cargo.toml").is_file() {
-            problems.push(Problem::new(&page.path, None, format!("no chapter crate at chapters/{slug}/")));
+        if !book
+            .root
+            .join("chapters")
+            .join(&slug)
+            .join("Cargo.toml")
+            .is_file()
+        {
+            problems.push(Problem::new(
+                &page.path,
+                None,
+                format!("no chapter crate at chapters/{slug}/"),
+            ));
         }
-        if !workbook_rs.lines().any(|l| l.trim().starts_with(&format!("pub use {ident};"))) {
+        if !workbook_rs
+            .lines()
+            .any(|l| l.trim().starts_with(&format!("pub use {ident};")))
+        {
             problems.push(Problem::new(
                 "workbook.rs",
                 None,
                 format!("chapter `{slug}` is not re-exported (add `pub use {ident};`)"),
             ));
         }
-        if !root_manifest.lines().any(|l| l.trim_start().starts_with(&format!("{slug} = {{ path = \"chapters/{slug}\""))) {
+        if !root_manifest.lines().any(|l| {
+            l.trim_start()
+                .starts_with(&format!("{slug} = {{ path = \"chapters/{slug}\""))
+        }) {
             problems.push(Problem::new(
                 "Cargo.toml",
                 None,
@@ -87,7 +116,11 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
     }
 
     for file in book.chapter_files() {
-        if !book.summary.iter().any(|e| e.path.as_deref() == Some(file.as_str())) {
+        if !book
+            .summary
+            .iter()
+            .any(|e| e.path.as_deref() == Some(file.as_str()))
+        {
             problems.push(Problem::new(
                 Path::new("src").join(&file),
                 None,
@@ -118,10 +151,16 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
             Some(*line),
             format!("title `# {text}` differs from SUMMARY's `{summary_title}`"),
         )),
-        _ => problems.push(p(Some(1), format!("page must start with `# Day {day} — <title>`"))),
+        _ => problems.push(p(
+            Some(1),
+            format!("page must start with `# Day {day} — <title>`"),
+        )),
     }
-    let h2: Vec<(&str, usize)> =
-        headings.iter().filter(|(l, _, _)| *l == 2).map(|(_, t, line)| (t.as_str(), *line)).collect();
+    let h2: Vec<(&str, usize)> = headings
+        .iter()
+        .filter(|(l, _, _)| *l == 2)
+        .map(|(_, t, line)| (t.as_str(), *line))
+        .collect();
     let names: Vec<&str> = h2.iter().map(|(t, _)| *t).collect();
     for want in TEMPLATE_SECTIONS {
         if !names.contains(&want) {
@@ -129,10 +168,18 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
         }
     }
     if names.iter().all(|n| TEMPLATE_SECTIONS.contains(n)) {
-        let order: Vec<usize> =
-            names.iter().filter_map(|n| TEMPLATE_SECTIONS.iter().position(|s| s == n)).collect();
+        let order: Vec<usize> = names
+            .iter()
+            .filter_map(|n| TEMPLATE_SECTIONS.iter().position(|s| s == n))
+            .collect();
         if order.windows(2).any(|w| w[0] >= w[1]) {
-            problems.push(p(None, format!("sections out of order; the template is: {}", TEMPLATE_SECTIONS.join(" → "))));
+            problems.push(p(
+                None,
+                format!(
+                    "sections out of order; the template is: {}",
+                    TEMPLATE_SECTIONS.join(" → ")
+                ),
+            ));
         }
     } else {
         for (name, line) in &h2 {
@@ -146,14 +193,25 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
     }
 
     let section = |name: &str| -> (usize, usize) {
-        let start = h2.iter().find(|(t, _)| *t == name).map_or(usize::MAX, |(_, l)| *l);
-        let end = h2.iter().map(|(_, l)| *l).filter(|&l| l > start).min().unwrap_or(usize::MAX);
+        let start = h2
+            .iter()
+            .find(|(t, _)| *t == name)
+            .map_or(usize::MAX, |(_, l)| *l);
+        let end = h2
+            .iter()
+            .map(|(_, l)| *l)
+            .filter(|&l| l > start)
+            .min()
+            .unwrap_or(usize::MAX);
         (start, end)
     };
     let directives = page.directives();
     let (s, e) = section("The example, in Rust");
     if s != usize::MAX && !directives.iter().any(|d| d.line > s && d.line < e) {
-        problems.push(p(Some(s), "`The example, in Rust` runs no program (add a `<!-- cmdrun -0 … -->` block)".into()));
+        problems.push(p(
+            Some(s),
+            "`The example, in Rust` runs no program (add a `<!-- cmdrun -0 … -->` block)".into(),
+        ));
     }
     let lines: Vec<&str> = page.text.lines().collect();
     let body = |(s, e): (usize, usize)| -> String {
@@ -162,11 +220,21 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
         }
         lines[s.min(lines.len())..(e - 1).min(lines.len())].join("\n")
     };
-    if section("Instructor notes").0 != usize::MAX && !body(section("Instructor notes")).contains("<details>") {
-        problems.push(p(Some(section("Instructor notes").0), "instructor notes must sit in a collapsible `<details>`".into()));
+    if section("Instructor notes").0 != usize::MAX
+        && !body(section("Instructor notes")).contains("<details>")
+    {
+        problems.push(p(
+            Some(section("Instructor notes").0),
+            "instructor notes must sit in a collapsible `<details>`".into(),
+        ));
     }
-    if section("Run it yourself").0 != usize::MAX && !body(section("Run it yourself")).contains("cargo run") {
-        problems.push(p(Some(section("Run it yourself").0), "`Run it yourself` must give the exact `cargo run` command".into()));
+    if section("Run it yourself").0 != usize::MAX
+        && !body(section("Run it yourself")).contains("cargo run")
+    {
+        problems.push(p(
+            Some(section("Run it yourself").0),
+            "`Run it yourself` must give the exact `cargo run` command".into(),
+        ));
     }
     for d in &directives {
         if !d.zero {
@@ -181,8 +249,13 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
 
 /// Where the snapshot of a directive lives: `tests/snapshots/<page-stem>.<NN>.txt`.
 pub fn snapshot_path(root: &Path, d: &Directive) -> PathBuf {
-    let stem = d.page.file_stem().and_then(|s| s.to_str()).unwrap_or("page");
-    root.join("tests/snapshots").join(format!("{stem}.{:02}.txt", d.index))
+    let stem = d
+        .page
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("page");
+    root.join("tests/snapshots")
+        .join(format!("{stem}.{:02}.txt", d.index))
 }
 
 /// What a directive printed.
@@ -199,7 +272,11 @@ pub struct Output {
 /// Run a directive exactly as mdbook-cmdrun 0.7.3 does: `sh -c CMD` from the page's folder.
 pub fn run_directive(root: &Path, d: &Directive) -> std::io::Result<Output> {
     let dir = root.join(d.page.parent().unwrap_or(Path::new("src")));
-    let out = Command::new("sh").arg("-c").arg(&d.command).current_dir(dir).output()?;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&d.command)
+        .current_dir(dir)
+        .output()?;
     Ok(Output {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -207,13 +284,32 @@ pub fn run_directive(root: &Path, d: &Directive) -> std::io::Result<Output> {
     })
 }
 
-/// Replace every number with `#`, so a measured block's snapshot checks shape, not values.
+/// Replace every number with `#` and fold runs of spaces and of `-` (table padding that
+/// depends on how many digits a number had), so a measured block's snapshot checks its
+/// shape — labels, rows, columns — not its values.
 pub fn mask_numbers(s: &str) -> String {
+    let masked = mask_digits(s);
+    let mut out = String::with_capacity(masked.len());
+    let mut prev = '\0';
+    for c in masked.chars() {
+        if (c == ' ' || c == '-') && c == prev {
+            continue;
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+fn mask_digits(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {
-            while chars.peek().is_some_and(|&n| n.is_ascii_digit() || n == '.' || n == ',') {
+            while chars
+                .peek()
+                .is_some_and(|&n| n.is_ascii_digit() || n == '.' || n == ',')
+            {
                 chars.next();
             }
             out.push('#');
@@ -229,7 +325,15 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
     let mut problems = Vec::new();
     let p = |msg: String| Problem::new(&d.page, Some(d.line), msg);
     if out.code != Some(0) {
-        let tail: Vec<&str> = out.stderr.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: Vec<&str> = out
+            .stderr
+            .lines()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         problems.push(p(format!(
             "`{}` exited with {:?} (cmdrun would paste a `cmdrun error` into the page); stderr:\n      {}",
             d.command,
@@ -247,7 +351,8 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
     }
     if !d.fenced {
         let t = out.stdout.trim();
-        let one_svg = t.starts_with("<svg") && t.ends_with("</svg>") && t.matches("<svg").count() == 1;
+        let one_svg =
+            t.starts_with("<svg") && t.ends_with("</svg>") && t.matches("<svg").count() == 1;
         if !one_svg || t.to_ascii_lowercase().contains("<script") {
             problems.push(p(format!(
                 "`{}` is not inside a code fence, so its output is pasted as HTML; put it in a ```text fence (only a single <svg> without scripts may stand unfenced)",
@@ -255,7 +360,11 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
             )));
         }
     }
-    let text = if d.measured { mask_numbers(&out.stdout) } else { out.stdout.clone() };
+    let text = if d.measured {
+        mask_numbers(&out.stdout)
+    } else {
+        out.stdout.clone()
+    };
     if let Err(e) = kit::snapshot::check_with(&snapshot_path(root, d), &text, bless) {
         problems.push(p(format!("`{}`: {e}", d.command)));
     }
@@ -272,7 +381,11 @@ pub fn check_outputs(book: &Book, bless: bool) -> Vec<Problem> {
     for d in &directives {
         match run_directive(&book.root, d) {
             Ok(out) => problems.extend(check_output(&book.root, d, &out, bless)),
-            Err(e) => problems.push(Problem::new(&d.page, Some(d.line), format!("cannot run `sh -c`: {e}"))),
+            Err(e) => problems.push(Problem::new(
+                &d.page,
+                Some(d.line),
+                format!("cannot run `sh -c`: {e}"),
+            )),
         }
     }
     for stale in stale_snapshots(book, &directives) {
@@ -287,7 +400,10 @@ pub fn check_outputs(book: &Book, bless: bool) -> Vec<Problem> {
 
 /// Snapshot files that no directive produces any more (a removed block leaves one behind).
 fn stale_snapshots(book: &Book, directives: &[Directive]) -> Vec<Problem> {
-    let wanted: Vec<PathBuf> = directives.iter().map(|d| snapshot_path(&book.root, d)).collect();
+    let wanted: Vec<PathBuf> = directives
+        .iter()
+        .map(|d| snapshot_path(&book.root, d))
+        .collect();
     let dir = book.root.join("tests/snapshots");
     let mut stale = Vec::new();
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -309,7 +425,10 @@ mod tests {
 
     #[test]
     fn masks_numbers_keeps_words() {
-        assert_eq!(mask_numbers("timsort 1.05× std, 12,345 ms, run 3"), "timsort #× std, # ms, run #");
+        assert_eq!(
+            mask_numbers("timsort 1.05× std, 12,345 ms, run 3"),
+            "timsort #× std, # ms, run #"
+        );
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub struct Problem {
 impl Problem {
     /// A problem in `file` at `line`.
     pub fn new(file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), line, message: message.into() }
+        Self {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 

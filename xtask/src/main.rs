@@ -8,7 +8,10 @@ use clap::{Parser, Subcommand};
 use xtask::{book::Book, check, report, scaffold, site, smoke, tools};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "The Concepts Workbook's chores: serve, build, check, bless, smoke, new-entry")]
+#[command(
+    name = "cargo xtask",
+    about = "The Concepts Workbook's chores: serve, build, check, bless, smoke, new-entry"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -55,7 +58,10 @@ enum Cmd {
 
 fn root() -> PathBuf {
     // xtask's manifest is <root>/xtask/Cargo.toml.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn cargo() -> Command {
@@ -63,15 +69,25 @@ fn cargo() -> Command {
 }
 
 fn fail(what: &str, problems: &[xtask::Problem]) -> anyhow::Result<ExitCode> {
-    eprintln!("{what}: {} problem(s)\n{}", problems.len(), report(problems));
+    eprintln!(
+        "{what}: {} problem(s)\n{}",
+        problems.len(),
+        report(problems)
+    );
     Ok(ExitCode::FAILURE)
 }
 
 /// Build every chapter's programs once, so the first page render doesn't stall on compiles.
 fn build_programs(root: &Path) -> anyhow::Result<()> {
     eprintln!("xtask: building every chapter's programs (release)");
-    let status = cargo().current_dir(root).args(["build", "--release", "--workspace", "--examples"]).status()?;
-    anyhow::ensure!(status.success(), "cargo build --release --workspace --examples failed");
+    let status = cargo()
+        .current_dir(root)
+        .args(["build", "--release", "--workspace", "--examples"])
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "cargo build --release --workspace --examples failed"
+    );
     Ok(())
 }
 
@@ -89,7 +105,10 @@ fn run() -> anyhow::Result<ExitCode> {
             if !problems.is_empty() {
                 return fail("check", &problems);
             }
-            println!("check: {} SUMMARY entries, every page follows the template", book.summary.len());
+            println!(
+                "check: {} SUMMARY entries, every page follows the template",
+                book.summary.len()
+            );
         }
         Cmd::Bless => {
             let book = book()?;
@@ -97,7 +116,9 @@ fn run() -> anyhow::Result<ExitCode> {
             if !problems.is_empty() {
                 return fail("bless", &problems);
             }
-            println!("bless: snapshots rewritten under tests/snapshots/ — review them with `git diff`");
+            println!(
+                "bless: snapshots rewritten under tests/snapshots/ — review them with `git diff`"
+            );
         }
         Cmd::Build => {
             let book = book()?;
@@ -107,20 +128,31 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             let path = tools::ensure_all()?;
             build_programs(&root)?;
-            let status = Command::new(tools::MDBOOK.binary()).current_dir(&root).env("PATH", &path).arg("build").status()?;
+            let status = Command::new(tools::MDBOOK.binary())
+                .current_dir(&root)
+                .env("PATH", &path)
+                .arg("build")
+                .status()?;
             anyhow::ensure!(status.success(), "mdbook build failed");
             let problems = site::check_site(&book, &root.join("book"));
             if !problems.is_empty() {
                 return fail("site", &problems);
             }
-            println!("build: book/ is complete — no cmdrun errors, no missing pages, no broken links");
+            println!(
+                "build: book/ is complete — no cmdrun errors, no missing pages, no broken links"
+            );
         }
         Cmd::Serve { port, open } => {
             let path = tools::ensure_all()?;
             build_programs(&root)?;
-            println!("xtask: serving the book at http://127.0.0.1:{port}/ (Ctrl-C to stop; edits to src/ and chapters/ reload it)");
+            println!(
+                "xtask: serving the book at http://127.0.0.1:{port}/ (Ctrl-C to stop; edits to src/ and chapters/ reload it)"
+            );
             let mut cmd = Command::new(tools::MDBOOK.binary());
-            cmd.current_dir(&root).env("PATH", &path).args(["serve", "--hostname", "127.0.0.1", "--port"]).arg(port.to_string());
+            cmd.current_dir(&root)
+                .env("PATH", &path)
+                .args(["serve", "--hostname", "127.0.0.1", "--port"])
+                .arg(port.to_string());
             if open {
                 cmd.arg("--open");
             }
@@ -150,7 +182,10 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             let book = book()?;
             let page = format!("day-{day}-{}.md", plan.slug);
-            let directives = book.page(&page).map_err(|p| anyhow::anyhow!("{p}"))?.directives();
+            let directives = book
+                .page(&page)
+                .map_err(|p| anyhow::anyhow!("{p}"))?
+                .directives();
             let mut problems = Vec::new();
             for d in &directives {
                 let out = check::run_directive(&root, d)?;
@@ -166,7 +201,11 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Cmd::Tools => {
             tools::ensure_all()?;
-            println!("{}\n{}", tools::MDBOOK.binary().display(), tools::CMDRUN.binary().display());
+            println!(
+                "{}\n{}",
+                tools::MDBOOK.binary().display(),
+                tools::CMDRUN.binary().display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -49,11 +49,23 @@ pub enum ScaffoldError {
     Book(String),
 }
 
-const RESERVED: [&str; 10] = ["std", "core", "alloc", "proc-macro", "test", "kit", "xtask", "workbook", "self", "crate"];
+const RESERVED: [&str; 10] = [
+    "std",
+    "core",
+    "alloc",
+    "proc-macro",
+    "test",
+    "kit",
+    "xtask",
+    "workbook",
+    "self",
+    "crate",
+];
 const KEYWORDS: [&str; 38] = [
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "gen",
 ];
 
 /// A slug from a title: lowercase ASCII letters and digits, words joined by `-`.
@@ -78,7 +90,9 @@ fn validate_title(title: &str) -> Result<(), ScaffoldError> {
     if t.chars().count() > 80 {
         return bad("it is longer than 80 characters");
     }
-    if t.chars().any(|c| c.is_control() || "[]()<>`|\\*_#".contains(c)) {
+    if t.chars()
+        .any(|c| c.is_control() || "[]()<>`|\\*_#".contains(c))
+    {
         return bad("it contains control or markdown/HTML characters ([ ] ( ) < > ` | \\ * _ #)");
     }
     if t.to_ascii_lowercase().starts_with("day ") {
@@ -95,7 +109,11 @@ fn validate_slug(slug: &str) -> Result<(), ScaffoldError> {
     if !slug.starts_with(|c: char| c.is_ascii_lowercase()) {
         return bad("it must start with a lowercase letter");
     }
-    if !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || slug.contains("--") {
+    if !slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || slug.contains("--")
+    {
         return bad("only lowercase letters, digits and single `-` are allowed");
     }
     if slug.ends_with('-') {
@@ -129,10 +147,14 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
     validate_slug(&slug)?;
     let book = Book::load(root).map_err(|p| ScaffoldError::Book(p.to_string()))?;
     for e in &book.summary {
-        if let (Some(day), Some(page)) = (e.day(), e.path.as_deref()) {
-            if day == entry.day {
-                return Err(ScaffoldError::DuplicateDay { day, page: page.to_string(), line: e.line });
-            }
+        if let (Some(day), Some(page)) = (e.day(), e.path.as_deref())
+            && day == entry.day
+        {
+            return Err(ScaffoldError::DuplicateDay {
+                day,
+                page: page.to_string(),
+                line: e.line,
+            });
         }
     }
     let page_name = format!("day-{}-{slug}.md", entry.day);
@@ -142,11 +164,20 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
             return Err(ScaffoldError::Exists(existing));
         }
     }
-    if book.chapter_files().iter().any(|f| parse_page_name(f).is_some_and(|(_, s)| s == slug)) {
-        return Err(ScaffoldError::BadSlug(slug, "another day's page already uses it".into()));
+    if book
+        .chapter_files()
+        .iter()
+        .any(|f| parse_page_name(f).is_some_and(|(_, s)| s == slug))
+    {
+        return Err(ScaffoldError::BadSlug(
+            slug,
+            "another day's page already uses it".into(),
+        ));
     }
 
-    let read = |p: &str| fs::read_to_string(root.join(p)).map_err(|e| ScaffoldError::Book(format!("{p}: {e}")));
+    let read = |p: &str| {
+        fs::read_to_string(root.join(p)).map_err(|e| ScaffoldError::Book(format!("{p}: {e}")))
+    };
     let full_title = format!("Day {} — {title}", entry.day);
     let summary = insert_summary(&read("src/SUMMARY.md")?, entry.day, &full_title, &page_name);
     let ident = crate_ident(&slug);
@@ -154,7 +185,10 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         &read("Cargo.toml")?,
         "# chapters (kept in day order",
         entry.day,
-        &format!("{slug} = {{ path = \"chapters/{slug}\" }} # day {}", entry.day),
+        &format!(
+            "{slug} = {{ path = \"chapters/{slug}\" }} # day {}",
+            entry.day
+        ),
     );
     let mut lib = insert_marked(
         &read("workbook.rs")?,
@@ -162,10 +196,17 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         entry.day,
         &format!("pub use {ident}; // day {}", entry.day),
     );
-    lib = insert_doc_row(&lib, entry.day, &format!("//! | {} | {title} | [`{ident}`] |", entry.day));
+    lib = insert_doc_row(
+        &lib,
+        entry.day,
+        &format!("//! | {} | {title} | [`{ident}`] |", entry.day),
+    );
 
     let t = |s: &str| {
-        s.replace("{day}", &entry.day.to_string()).replace("{title}", &title).replace("{slug}", &slug).replace("{ident}", &ident)
+        s.replace("{day}", &entry.day.to_string())
+            .replace("{title}", &title)
+            .replace("{slug}", &slug)
+            .replace("{ident}", &ident)
     };
     let create = vec![
         (crate_dir.join("Cargo.toml"), t(CRATE_MANIFEST)),
@@ -179,7 +220,11 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         (PathBuf::from("Cargo.toml"), manifest),
         (PathBuf::from("workbook.rs"), lib),
     ];
-    Ok(Plan { slug, create, rewrite })
+    Ok(Plan {
+        slug,
+        create,
+        rewrite,
+    })
 }
 
 /// Write a plan to disk. On a write error, files already created are removed and
@@ -220,7 +265,10 @@ fn insert_summary(summary: &str, day: u32, title: &str, page: &str) -> String {
     let new_line = format!("- [{title}]({page})");
     let entries = crate::book::parse_summary(summary);
     let mut lines: Vec<String> = summary.lines().map(String::from).collect();
-    if let Some(draft) = entries.iter().find(|e| e.day() == Some(day) && e.path.is_none()) {
+    if let Some(draft) = entries
+        .iter()
+        .find(|e| e.day() == Some(day) && e.path.is_none())
+    {
         lines[draft.line - 1] = new_line;
     } else if let Some(next) = entries.iter().find(|e| e.day().is_some_and(|d| d > day)) {
         lines.insert(next.line - 1, new_line);
@@ -235,13 +283,18 @@ fn insert_summary(summary: &str, day: u32, title: &str, page: &str) -> String {
 /// Insert `line` into the block that follows the `marker` comment, in `# day N` / `// day N` order.
 fn insert_marked(text: &str, marker: &str, day: u32, line: &str) -> String {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let Some(start) = lines.iter().position(|l| l.trim_start().starts_with(marker)) else {
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(marker))
+    else {
         lines.push(line.to_string());
         return lines.join("\n") + "\n";
     };
     let mut at = start + 1;
     while at < lines.len() && !lines[at].trim().is_empty() && !lines[at].starts_with('[') {
-        let d = lines[at].rsplit_once("day ").and_then(|(_, n)| n.trim().parse::<u32>().ok());
+        let d = lines[at]
+            .rsplit_once("day ")
+            .and_then(|(_, n)| n.trim().parse::<u32>().ok());
         if d.is_some_and(|d| d > day) {
             break;
         }
@@ -255,11 +308,20 @@ fn insert_marked(text: &str, marker: &str, day: u32, line: &str) -> String {
 fn insert_doc_row(text: &str, day: u32, row: &str) -> String {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let rows: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].starts_with("//! | ") && lines[i][6..].starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|&i| {
+            lines[i].starts_with("//! | ")
+                && lines[i][6..].starts_with(|c: char| c.is_ascii_digit())
+        })
         .collect();
     let at = rows
         .iter()
-        .find(|&&i| lines[i][6..].split(' ').next().and_then(|n| n.parse::<u32>().ok()).is_some_and(|d| d > day))
+        .find(|&&i| {
+            lines[i][6..]
+                .split(' ')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|d| d > day)
+        })
         .copied()
         .or_else(|| rows.last().map(|&i| i + 1));
     match at {
@@ -428,7 +490,9 @@ mod tests {
         assert_eq!(slugify("Circuit Breaker"), "circuit-breaker");
         assert_eq!(slugify("  C++ / Rust!! "), "c-rust");
         assert!(validate_slug("circuit-breaker").is_ok());
-        for bad in ["", "1abc", "a--b", "a-", "Upper", "../etc", "std", "type", "a_b"] {
+        for bad in [
+            "", "1abc", "a--b", "a-", "Upper", "../etc", "std", "type", "a_b",
+        ] {
             assert!(validate_slug(bad).is_err(), "{bad:?} must be rejected");
         }
         for bad in ["", "   ", "Day 3 — x", "<script>", "a](evil)", "x\ny"] {
@@ -451,7 +515,10 @@ mod tests {
     fn marked_block_keeps_day_order() {
         let t = "x\n# chapters (kept in day order)\na = 1 # day 3\nc = 1 # day 10\n\n[dev]\n";
         let r = insert_marked(t, "# chapters (kept in day order", 5, "b = 1 # day 5");
-        assert_eq!(r, "x\n# chapters (kept in day order)\na = 1 # day 3\nb = 1 # day 5\nc = 1 # day 10\n\n[dev]\n");
+        assert_eq!(
+            r,
+            "x\n# chapters (kept in day order)\na = 1 # day 3\nb = 1 # day 5\nc = 1 # day 10\n\n[dev]\n"
+        );
         let r = insert_marked(t, "# chapters (kept in day order", 17, "z = 1 # day 17");
         assert!(r.contains("c = 1 # day 10\nz = 1 # day 17\n\n[dev]"));
     }

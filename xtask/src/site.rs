@@ -40,14 +40,19 @@ pub fn check_site(book: &Book, site: &Path) -> Vec<Problem> {
         }
     }
     for file in html_files(site) {
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
         let shown = file.strip_prefix(site).unwrap_or(&file);
         for (i, line) in text.lines().enumerate() {
             if line.contains("cmdrun error") {
                 problems.push(Problem::new(
                     Path::new("book").join(shown),
                     Some(i + 1),
-                    format!("a page program failed during the build: {}", strip_tags(line).trim()),
+                    format!(
+                        "a page program failed during the build: {}",
+                        strip_tags(line).trim()
+                    ),
                 ));
             }
         }
@@ -56,7 +61,10 @@ pub fn check_site(book: &Book, site: &Path) -> Vec<Problem> {
                 problems.push(Problem::new(
                     Path::new("book").join(shown),
                     None,
-                    format!("broken internal link `{target}` (no file {})", missing.display()),
+                    format!(
+                        "broken internal link `{target}` (no file {})",
+                        missing.display()
+                    ),
                 ));
             }
         }
@@ -83,7 +91,16 @@ pub fn links(html: &str) -> Vec<String> {
 /// For a relative link, the missing file it points at (if it is missing).
 fn unresolved(site: &Path, from: &Path, target: &str) -> Option<PathBuf> {
     let lower = target.to_ascii_lowercase();
-    let external = ["http:", "https:", "mailto:", "javascript:", "data:", "//", "#", "{"];
+    let external = [
+        "http:",
+        "https:",
+        "mailto:",
+        "javascript:",
+        "data:",
+        "//",
+        "#",
+        "{",
+    ];
     if target.is_empty() || external.iter().any(|p| lower.starts_with(p)) {
         return None;
     }
@@ -91,7 +108,11 @@ fn unresolved(site: &Path, from: &Path, target: &str) -> Option<PathBuf> {
     if path.is_empty() {
         return None;
     }
-    let base = if path.starts_with('/') { site.to_path_buf() } else { from.parent()?.to_path_buf() };
+    let base = if path.starts_with('/') {
+        site.to_path_buf()
+    } else {
+        from.parent()?.to_path_buf()
+    };
     let resolved = base.join(path.trim_start_matches('/'));
     let ok = resolved.exists() || (resolved.is_dir() && resolved.join("index.html").exists());
     (!ok).then_some(resolved)
@@ -119,8 +140,14 @@ mod tests {
     fn finds_links_and_ignores_external() {
         let l = links(r#"<a href="a.html#x">a</a><img src="img/p.png"><a href="https://x">"#);
         assert_eq!(l, vec!["a.html#x", "https://x", "img/p.png"]);
-        assert_eq!(unresolved(Path::new("/nope"), Path::new("/nope/i.html"), "https://x"), None);
-        assert_eq!(unresolved(Path::new("/nope"), Path::new("/nope/i.html"), "#top"), None);
+        assert_eq!(
+            unresolved(Path::new("/nope"), Path::new("/nope/i.html"), "https://x"),
+            None
+        );
+        assert_eq!(
+            unresolved(Path::new("/nope"), Path::new("/nope/i.html"), "#top"),
+            None
+        );
         assert!(unresolved(Path::new("/nope"), Path::new("/nope/i.html"), "gone.html#x").is_some());
     }
 }

@@ -16,9 +16,13 @@ pub fn chromium() -> Option<PathBuf> {
     if let Some(c) = std::env::var_os("CHROMIUM").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(c));
     }
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
 }
 
 /// The DOM of `page` after scripts ran.
@@ -62,7 +66,9 @@ pub fn check_dom(name: &str, dom: &str, expects_svg: bool) -> Vec<Problem> {
         text.chars().filter(|c| !c.is_whitespace()).count() > 20
     });
     if !has_output {
-        problems.push(p("no rendered program output block (`code.language-text` with text)"));
+        problems.push(p(
+            "no rendered program output block (`code.language-text` with text)",
+        ));
     }
     if expects_svg && !dom.contains("<svg") {
         problems.push(p("page has an SVG directive but no <svg> rendered"));
@@ -82,9 +88,16 @@ pub fn smoke(book: &Book, site: &Path) -> anyhow::Result<Vec<Problem>> {
             continue;
         }
         let html = site.join(Path::new(rel).with_extension("html"));
-        let expects_svg = book.page(rel).map(|p| p.directives().iter().any(|d| !d.fenced)).unwrap_or(false);
+        let expects_svg = book
+            .page(rel)
+            .map(|p| p.directives().iter().any(|d| !d.fenced))
+            .unwrap_or(false);
         let dom = dump_dom(&chromium, &html)?;
-        problems.extend(check_dom(&format!("book/{}", Path::new(rel).with_extension("html").display()), &dom, expects_svg));
+        problems.extend(check_dom(
+            &format!("book/{}", Path::new(rel).with_extension("html").display()),
+            &dom,
+            expects_svg,
+        ));
         eprintln!("xtask: smoke {rel}: {} bytes of DOM", dom.len());
     }
     Ok(problems)

@@ -23,9 +23,15 @@ pub struct Tool {
 }
 
 /// mdBook, pinned to the last 0.4 release (cmdrun does not work with 0.5).
-pub const MDBOOK: Tool = Tool { krate: "mdbook", version: "0.4.52" };
+pub const MDBOOK: Tool = Tool {
+    krate: "mdbook",
+    version: "0.4.52",
+};
 /// mdbook-cmdrun, the preprocessor that pastes a program's output into a page.
-pub const CMDRUN: Tool = Tool { krate: "mdbook-cmdrun", version: "0.7.3" };
+pub const CMDRUN: Tool = Tool {
+    krate: "mdbook-cmdrun",
+    version: "0.7.3",
+};
 
 /// The cache folder: `$WORKBOOK_TOOLS_DIR`, else `$XDG_CACHE_HOME/workbook-tools`, else
 /// `~/.cache/workbook-tools`.
@@ -56,7 +62,9 @@ impl Tool {
         Command::new(self.binary())
             .arg("--version")
             .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(self.version))
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).contains(self.version)
+            })
     }
 
     /// Install the pinned version if it is not there yet; return the binary's path.
@@ -71,10 +79,22 @@ impl Tool {
             self.root().display()
         );
         let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["install", "--locked", "--version", self.version, self.krate, "--root"])
+            .args([
+                "install",
+                "--locked",
+                "--version",
+                self.version,
+                self.krate,
+                "--root",
+            ])
             .arg(self.root())
             .status()?;
-        anyhow::ensure!(status.success(), "cargo install {} {} failed ({status})", self.krate, self.version);
+        anyhow::ensure!(
+            status.success(),
+            "cargo install {} {} failed ({status})",
+            self.krate,
+            self.version
+        );
         anyhow::ensure!(
             self.is_installed(),
             "{} was installed but does not report version {}",
@@ -90,7 +110,12 @@ impl Tool {
 pub fn ensure_all() -> anyhow::Result<OsString> {
     let mdbook = MDBOOK.ensure()?;
     let cmdrun = CMDRUN.ensure()?;
-    let mut dirs: Vec<PathBuf> = [cmdrun, mdbook].iter().filter_map(|b| b.parent().map(PathBuf::from)).collect();
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let mut dirs: Vec<PathBuf> = [cmdrun, mdbook]
+        .iter()
+        .filter_map(|b| b.parent().map(PathBuf::from))
+        .collect();
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     Ok(std::env::join_paths(dirs)?)
 }

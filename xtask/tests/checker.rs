@@ -54,7 +54,8 @@ Elsewhere.
 
 impl Fixture {
     fn new(name: &str) -> Self {
-        let root = std::env::temp_dir().join(format!("xtask-fixture-{name}-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("xtask-fixture-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         let f = Fixture { root };
         f.write("src/SUMMARY.md", "# Summary\n\n[Introduction](introduction.md)\n\n- [Day 1 — Demo](day-1-demo.md)\n- [Day 2 — Later]()\n");
@@ -108,7 +109,9 @@ impl Drop for Fixture {
 
 fn assert_one(messages: &[String], needles: &[&str]) {
     assert!(
-        messages.iter().any(|m| needles.iter().all(|n| m.contains(n))),
+        messages
+            .iter()
+            .any(|m| needles.iter().all(|n| m.contains(n))),
         "expected a problem containing {needles:?}, got {messages:#?}"
     );
 }
@@ -116,11 +119,16 @@ fn assert_one(messages: &[String], needles: &[&str]) {
 #[test]
 fn good_book_passes_once_blessed() {
     let f = Fixture::new("good");
-    assert!(check_sources(&f.book()).is_empty(), "{:#?}", check_sources(&f.book()));
+    assert!(
+        check_sources(&f.book()).is_empty(),
+        "{:#?}",
+        check_sources(&f.book())
+    );
     assert_one(&f.messages(), &["day-1-demo.md:12", "no snapshot"]);
     f.bless();
     assert_eq!(f.messages(), Vec::<String>::new());
-    let snap = fs::read_to_string(f.root.join("tests/snapshots/day-1-demo.01.txt")).expect("snapshot");
+    let snap =
+        fs::read_to_string(f.root.join("tests/snapshots/day-1-demo.01.txt")).expect("snapshot");
     assert_eq!(snap, "hello\n");
 }
 
@@ -129,7 +137,10 @@ fn failing_example_fails_naming_page_line_and_command() {
     let f = Fixture::new("failing");
     f.bless();
     f.edit_page("printf 'hello\\n'", "sh -c 'echo boom >&2; exit 3'");
-    assert_one(&f.messages(), &["src/day-1-demo.md:12", "exited with Some(3)", "boom"]);
+    assert_one(
+        &f.messages(),
+        &["src/day-1-demo.md:12", "exited with Some(3)", "boom"],
+    );
 }
 
 #[test]
@@ -144,7 +155,10 @@ fn changed_output_fails_against_the_snapshot() {
 fn missing_section_fails_naming_page_and_section() {
     let f = Fixture::new("missing");
     f.edit_page("## Going further\n\nElsewhere.\n", "");
-    assert_one(&f.messages(), &["src/day-1-demo.md", "missing section `## Going further`"]);
+    assert_one(
+        &f.messages(),
+        &["src/day-1-demo.md", "missing section `## Going further`"],
+    );
 }
 
 #[test]
@@ -154,7 +168,10 @@ fn sections_out_of_order_or_extra_fail() {
     assert_one(&f.messages(), &["unexpected section `## Extra`"]);
     let g = Fixture::new("order2");
     g.edit_page("## What the output shows\n\nIt says hello.\n", "");
-    g.edit_page("## Going further", "## What the output shows\n\n## Going further");
+    g.edit_page(
+        "## Going further",
+        "## What the output shows\n\n## Going further",
+    );
     assert_one(&g.messages(), &["sections out of order"]);
 }
 
@@ -162,8 +179,14 @@ fn sections_out_of_order_or_extra_fail() {
 fn unfenced_html_output_fails() {
     let f = Fixture::new("unfenced");
     f.bless();
-    f.edit_page("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>", "<script>alert(1)</script>");
-    assert_one(&f.messages(), &["day-1-demo.md:15", "not inside a code fence"]);
+    f.edit_page(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+        "<script>alert(1)</script>",
+    );
+    assert_one(
+        &f.messages(),
+        &["day-1-demo.md:15", "not inside a code fence"],
+    );
 }
 
 #[test]
@@ -186,7 +209,10 @@ fn instructor_notes_need_details_and_run_needs_cargo_run() {
 #[test]
 fn crates_pages_summary_and_reexports_must_agree() {
     let f = Fixture::new("agree");
-    f.write("chapters/orphan/Cargo.toml", "[package]\nname = \"orphan\"\n");
+    f.write(
+        "chapters/orphan/Cargo.toml",
+        "[package]\nname = \"orphan\"\n",
+    );
     f.write("src/day-7-unlinked.md", "# Day 7 — Unlinked\n");
     f.write("workbook.rs", "");
     let m = f.messages();
@@ -194,7 +220,10 @@ fn crates_pages_summary_and_reexports_must_agree() {
     assert_one(&m, &["src/day-7-unlinked.md", "not linked"]);
     assert_one(&m, &["workbook.rs", "pub use demo;"]);
     let g = Fixture::new("agree2");
-    g.write("src/SUMMARY.md", "- [Day 3 — Demo](day-1-demo.md)\n- [Day 2 — X]()\n");
+    g.write(
+        "src/SUMMARY.md",
+        "- [Day 3 — Demo](day-1-demo.md)\n- [Day 2 — X]()\n",
+    );
     let m = g.messages();
     assert_one(&m, &["out of day order"]);
     assert_one(&m, &["does not match the page's day 1"]);
@@ -205,10 +234,16 @@ fn built_site_with_cmdrun_error_missing_page_or_broken_link_fails() {
     let f = Fixture::new("site");
     let site = f.root.join("book");
     fs::create_dir_all(&site).expect("mkdir");
-    fs::write(site.join("introduction.html"), "<a href=\"day-1-demo.html#x\">ok</a><a href=\"https://example.org\">ext</a></html>")
-        .expect("write");
+    fs::write(
+        site.join("introduction.html"),
+        "<a href=\"day-1-demo.html#x\">ok</a><a href=\"https://example.org\">ext</a></html>",
+    )
+    .expect("write");
     assert_one(
-        &check_site(&f.book(), &site).iter().map(ToString::to_string).collect::<Vec<_>>(),
+        &check_site(&f.book(), &site)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         &["day-1-demo.html", "no page"],
     );
     fs::write(
@@ -216,7 +251,10 @@ fn built_site_with_cmdrun_error_missing_page_or_broken_link_fails() {
         "<p><strong>cmdrun error</strong>: 'x' returned exit code 1 instead of 0.</p><a href=\"gone.html\">x</a>",
     )
     .expect("write");
-    let m: Vec<String> = check_site(&f.book(), &site).iter().map(ToString::to_string).collect();
+    let m: Vec<String> = check_site(&f.book(), &site)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_one(&m, &["book/day-1-demo.html:1", "cmdrun error"]);
     assert_one(&m, &["broken internal link `gone.html`"]);
     assert_eq!(m.len(), 2, "{m:#?}");
@@ -242,13 +280,26 @@ fn listing(root: &Path) -> Vec<(PathBuf, String)> {
 #[test]
 fn new_entry_scaffolds_a_day_that_passes_the_checks() {
     let f = Fixture::new("scaffold");
-    let entry = NewEntry { day: 2, title: "Circuit Breaker".into(), slug: None };
+    let entry = NewEntry {
+        day: 2,
+        title: "Circuit Breaker".into(),
+        slug: None,
+    };
     let plan = scaffold::plan(&f.root, &entry).expect("plan");
     scaffold::apply(&f.root, &plan).expect("apply");
     let summary = fs::read_to_string(f.root.join("src/SUMMARY.md")).expect("summary");
-    assert!(summary.contains("- [Day 1 — Demo](day-1-demo.md)\n- [Day 2 — Circuit Breaker](day-2-circuit-breaker.md)\n"));
-    assert!(!summary.contains("[Day 2 — Later]()"), "the draft entry is replaced");
-    assert!(f.root.join("chapters/circuit-breaker/examples/demo.rs").is_file());
+    assert!(summary.contains(
+        "- [Day 1 — Demo](day-1-demo.md)\n- [Day 2 — Circuit Breaker](day-2-circuit-breaker.md)\n"
+    ));
+    assert!(
+        !summary.contains("[Day 2 — Later]()"),
+        "the draft entry is replaced"
+    );
+    assert!(
+        f.root
+            .join("chapters/circuit-breaker/examples/demo.rs")
+            .is_file()
+    );
     let lib = fs::read_to_string(f.root.join("workbook.rs")).expect("lib");
     assert!(lib.contains("pub use demo; // day 1\npub use circuit_breaker; // day 2\n"));
     assert!(lib.contains("//! | 2 | Circuit Breaker | [`circuit_breaker`] |"));
@@ -261,16 +312,62 @@ fn new_entry_bad_arguments_change_nothing() {
     let f = Fixture::new("scaffold-bad");
     let before = listing(&f.root);
     let cases: [(NewEntry, &str); 6] = [
-        (NewEntry { day: 1, title: "Again".into(), slug: None }, "already has a chapter"),
-        (NewEntry { day: 3, title: "Demo".into(), slug: None }, "already exists"),
-        (NewEntry { day: 0, title: "Zero".into(), slug: None }, "between 1 and 9999"),
-        (NewEntry { day: 3, title: "<script>".into(), slug: None }, "not usable"),
-        (NewEntry { day: 3, title: "Fine".into(), slug: Some("../../etc".into()) }, "not usable"),
-        (NewEntry { day: 3, title: "Type".into(), slug: None }, "keyword"),
+        (
+            NewEntry {
+                day: 1,
+                title: "Again".into(),
+                slug: None,
+            },
+            "already has a chapter",
+        ),
+        (
+            NewEntry {
+                day: 3,
+                title: "Demo".into(),
+                slug: None,
+            },
+            "already exists",
+        ),
+        (
+            NewEntry {
+                day: 0,
+                title: "Zero".into(),
+                slug: None,
+            },
+            "between 1 and 9999",
+        ),
+        (
+            NewEntry {
+                day: 3,
+                title: "<script>".into(),
+                slug: None,
+            },
+            "not usable",
+        ),
+        (
+            NewEntry {
+                day: 3,
+                title: "Fine".into(),
+                slug: Some("../../etc".into()),
+            },
+            "not usable",
+        ),
+        (
+            NewEntry {
+                day: 3,
+                title: "Type".into(),
+                slug: None,
+            },
+            "keyword",
+        ),
     ];
     for (entry, needle) in cases {
         let err: ScaffoldError = scaffold::plan(&f.root, &entry).expect_err("must be rejected");
         assert!(err.to_string().contains(needle), "{entry:?}: {err}");
     }
-    assert_eq!(listing(&f.root), before, "a rejected new-entry must not change any file");
+    assert_eq!(
+        listing(&f.root),
+        before,
+        "a rejected new-entry must not change any file"
+    );
 }

@@ -180,9 +180,11 @@ pub fn powerloop(s1: usize, n1: usize, n2: usize, n: usize) -> u32 {
 /// that recurrence exactly: it counts how many of the smallest admissible lengths fit
 /// into `n - 1` elements, then adds one for the new run.
 ///
-/// For `n = 2^64` this gives well under CPython's fixed stack of 85 entries; Java
-/// instead sized its stack from an estimate that assumed the (broken) invariant, and
-/// after 2015 simply made the stack bigger.
+/// For `n = usize::MAX` on a 64-bit target this is 84: just under the 85 slots of
+/// CPython's fixed-size stack, which were sized by the same argument
+/// (`32 * φ^85 ≈ 2^64`). Java sized its stack the same way, but the stack only
+/// obeys the invariants if `merge_collapse` really restores them everywhere, which
+/// before the 2015 fix it did not.
 ///
 /// ```
 /// assert_eq!(timsort::run_stack_bound(0), 0);

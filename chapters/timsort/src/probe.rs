@@ -55,16 +55,16 @@ impl Probe for NoProbe {}
 
 /// The probe behind `sort_by_counted` and `sort_by_traced`: fills in [`Stats`] and
 /// optionally forwards [`Event`]s.
-pub(crate) struct Recorder<'a> {
-    count: &'a Cell<u64>,
+pub(crate) struct Recorder<'c, 's> {
+    count: &'c Cell<u64>,
     stats: Stats,
-    sink: Option<&'a mut dyn FnMut(&Event)>,
+    sink: Option<&'s mut dyn FnMut(&Event)>,
 }
 
-impl<'a> Recorder<'a> {
+impl<'c, 's> Recorder<'c, 's> {
     /// A recorder reading comparisons from `count`, which the caller's wrapped
     /// comparator increments.
-    pub(crate) fn new(count: &'a Cell<u64>, sink: Option<&'a mut dyn FnMut(&Event)>) -> Self {
+    pub(crate) fn new(count: &'c Cell<u64>, sink: Option<&'s mut dyn FnMut(&Event)>) -> Self {
         Recorder {
             count,
             stats: Stats::default(),
@@ -85,7 +85,7 @@ impl<'a> Recorder<'a> {
     }
 }
 
-impl Probe for Recorder<'_> {
+impl Probe for Recorder<'_, '_> {
     fn comparisons(&self) -> u64 {
         self.count.get()
     }

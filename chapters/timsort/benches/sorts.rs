@@ -1,0 +1,52 @@
+//! criterion benchmarks: this TimSort (both policies) against Rust's std sorts on the
+//! chapter's input patterns. Reports; asserts nothing.
+//!
+//! `cargo bench -p timsort` (n = 1 000 000; set `TIMSORT_BENCH_N` to change it).
+//! The comparison with the published `timsort` crate lives in `peer/` (see its README).
+
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use timsort::patterns::timing_inputs;
+use timsort::{MergePolicy, TimSort};
+
+type SortFn = fn(&mut [u64]);
+
+/// The sorts compared, by benchmark id.
+const SORTS: [(&str, SortFn); 4] = [
+    ("timsort-classic", |v| {
+        TimSort::with_policy(MergePolicy::Classic).sort_by(v, u64::cmp)
+    }),
+    ("timsort-powersort", |v| {
+        TimSort::with_policy(MergePolicy::Powersort).sort_by(v, u64::cmp)
+    }),
+    ("std-stable", |v| v.sort()),
+    ("std-unstable", |v| v.sort_unstable()),
+];
+
+fn bench(c: &mut Criterion) {
+    let n = std::env::var("TIMSORT_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    for (pattern, input) in timing_inputs(n, 42) {
+        let mut group = c.benchmark_group(format!("{pattern}/{n}"));
+        group.sample_size(10);
+        for (name, sort) in SORTS {
+            group.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter_batched_ref(
+                    || input.clone(),
+                    |v| sort(black_box(v)),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
