@@ -62,6 +62,16 @@ mod tests {
     }
 
     #[test]
+    fn blank_cells_do_not_stop_right_alignment() {
+        let t = render(
+            &["k", "v"],
+            &[vec!["a".into(), "".into()], vec!["b".into(), "10".into()]],
+        );
+        assert!(t.contains("| b | 10 |"), "{t}");
+        assert!(t.contains("| a |    |"), "{t}");
+    }
+
+    #[test]
     fn mixed_column_stays_left() {
         let t = render(&["v"], &[vec!["12".into()], vec!["n/a".into()]]);
         assert!(t.contains("| 12  |"), "{t}");

@@ -57,14 +57,12 @@ impl Tool {
         self.root().join("bin").join(self.krate)
     }
 
-    /// Whether the pinned version is installed and answers `--version` with it.
+    /// Whether the pinned version is installed: the binary exists and cargo's install
+    /// record in the `--root` (`.crates.toml`) names exactly this crate and version.
+    /// (mdbook-cmdrun has no `--version` flag, so the record is the one reliable witness.)
     pub fn is_installed(&self) -> bool {
-        Command::new(self.binary())
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| {
-                o.status.success() && String::from_utf8_lossy(&o.stdout).contains(self.version)
-            })
+        let record = std::fs::read_to_string(self.root().join(".crates.toml")).unwrap_or_default();
+        self.binary().is_file() && record.contains(&format!("\"{} {} (", self.krate, self.version))
     }
 
     /// Install the pinned version if it is not there yet; return the binary's path.
@@ -97,9 +95,10 @@ impl Tool {
         );
         anyhow::ensure!(
             self.is_installed(),
-            "{} was installed but does not report version {}",
-            self.binary().display(),
-            self.version
+            "{} {} was installed but {} or its install record is missing",
+            self.krate,
+            self.version,
+            self.binary().display()
         );
         Ok(self.binary())
     }

@@ -45,7 +45,7 @@ fn main() {
 
     println!("TimSort ({} policy) sorting them by date:", args.policy);
     println!(
-        "  minrun({n}) = {} — fewer than 64 items, so the whole list is one run",
+        "  minrun({n}) = {}: fewer than 64 items, so the whole list is one run",
         minrun(n)
     );
     let stats = TimSort::with_policy(args.policy).sort_by_traced(
@@ -53,7 +53,7 @@ fn main() {
         |a, b| a.date.cmp(b.date),
         &mut |e| match e {
             Event::Run { start, natural_len, descending, len, comparisons } => println!(
-                "  run at index {start}: found {natural_len} in {} order, extended to {len} by binary insertion ({comparisons} comparisons)",
+                "  run at {start}: {natural_len} in {} order, binary insertion extends it to {len}\n    ({comparisons} comparisons)",
                 if *descending { "strictly descending" } else { "ascending" }
             ),
             Event::Merge { len_a, len_b, direction, gallop_entries, comparisons, .. } => println!(
@@ -71,7 +71,7 @@ fn main() {
         .and_then(|r| r.for_orders(&keys).map(|c| (r.python, c)))
     {
         Some((version, c)) => println!(
-            "CPython {version}, same {n} dates (reference/cpython-counts.json): {c} comparisons — {}\n",
+            "CPython {version} on the same {n} dates: {c} comparisons ({})\n",
             if c == stats.comparisons {
                 "identical"
             } else {
@@ -99,12 +99,12 @@ fn main() {
             textbook_count.to_string(),
         ],
         vec![
-            "Rust sort_unstable (the seed's 'QuickSort' slot)".into(),
+            "QuickSort (seed) / std sort_unstable".into(),
             "~18".into(),
             std_unstable.to_string(),
         ],
         vec![
-            "Rust sort (driftsort)".into(),
+            "std sort (driftsort)".into(),
             "—".into(),
             std_stable.to_string(),
         ],
@@ -115,7 +115,7 @@ fn main() {
         kit::table::render(&["sort", "seed claimed", "counted"], &rows)
     );
     println!(
-        "\nlog2({n}!) = {bound:.1}: no comparison sort can promise fewer than {} comparisons for {n} arbitrary items.",
+        "\nlog2({n}!) = {bound:.1}: no comparison sort can promise fewer than {}\ncomparisons for {n} items in unknown order.",
         bound.ceil()
     );
 }

@@ -88,17 +88,14 @@ fn chart(rows: &[Row], n: usize) -> BarChart {
 
 fn print_table(rows: &[Row], args: &Args) {
     let reference = CpythonCounts::load().ok();
-    let python = reference
-        .as_ref()
-        .map_or("CPython".to_string(), |r| format!("CPython {}", r.python));
     let header = [
         "pattern",
         "classic",
         "powersort",
-        python.as_str(),
-        "textbook merge",
+        "CPython",
+        "textbook",
         "std sort",
-        "std sort_unstable",
+        "std unstable",
     ];
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -123,9 +120,18 @@ fn print_table(rows: &[Row], args: &Args) {
         args.n, args.seed
     );
     println!("{}", kit::table::render(&header, &table));
+    match &reference {
+        Some(r) => println!(
+            "\nclassic, powersort: this crate. CPython: CPython {}'s sorted() on the same\ninputs (reference/cpython_counts.py). textbook: top-down merge sort.",
+            r.python
+        ),
+        None => {
+            println!("\nCPython reference unavailable (reference/cpython-counts.json unreadable).")
+        }
+    }
     let log2_factorial: f64 = (2..=args.n).map(|k| (k as f64).log2()).sum();
     println!(
-        "\nlog2(n!) = {log2_factorial:.0}: the fewest comparisons that can sort an arbitrary permutation."
+        "log2(n!) = {log2_factorial:.0}: the fewest comparisons that can sort every permutation."
     );
     if let Some(r) = rows.iter().find(|r| r.pattern == Pattern::Random) {
         println!(

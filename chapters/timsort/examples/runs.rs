@@ -42,44 +42,22 @@ fn main() {
     let mut keys = batches(args.batch, args.seed);
     let n = keys.len();
     let b = args.batch;
+    println!("{n} orders: {b} pending (sorted), {b} shipped (mixed), {b} delivered (sorted).");
     println!(
-        "{n} orders: {b} pending (sorted), {b} shipped (mixed), {b} delivered (sorted); minrun({n}) = {}\n",
+        "minrun({n}) = {}. lengths: natural → after binary insertion. trims: elements",
         minrun(n)
     );
-    let mut short_runs = 0;
-    let stats = TimSort::with_policy(args.policy).sort_by_traced(&mut keys, i64::cmp, &mut |e| match e {
-        Event::Run { start, natural_len, descending, len, comparisons } => {
-            if *natural_len >= 32 || *start >= 2 * b {
-                println!(
-                    "run   [{start:>5}..{:>5})  natural {natural_len:>4}{}  → {len:>4}   {comparisons:>5} cmp",
-                    start + len,
-                    if *descending { " desc" } else { "     " }
-                );
-            } else {
-                short_runs += 1;
-                if short_runs <= 2 {
-                    println!(
-                        "run   [{start:>5}..{:>5})  natural {natural_len:>4}       → {len:>4}   {comparisons:>5} cmp   (mixed batch: binary insertion builds the run)",
-                        start + len
-                    );
-                } else if short_runs == 3 {
-                    println!("      … more runs built the same way from the mixed batch …");
-                }
-            }
-        }
-        Event::Merge { start, len_a, len_b, trimmed_front, trimmed_back, direction, gallop_entries, comparisons, pending_after } => {
-            let how = match direction {
-                MergeDirection::Skipped => "skipped: the trims placed everything".to_string(),
-                d => format!("merge_{} on {} + {}", if *d == MergeDirection::Lo { "lo" } else { "hi" }, len_a - trimmed_front, len_b - trimmed_back),
-            };
-            println!(
-                "merge [{start:>5}..{:>5})  {len_a:>4} + {len_b:>4}  trims {trimmed_front:>4}/{trimmed_back:<4} {how}; galloped {gallop_entries}×; {comparisons:>5} cmp; {pending_after} pending",
-                start + len_a + len_b
-            );
-        }
-    });
+    println!("the pre-merge gallops left in place (front/back). merge: merge_lo or merge_hi");
+    println!("on what remained. gallops: times the merge switched to galloping.\n");
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let policy = TimSort::with_policy(args.policy);
+    let stats = policy.sort_by_traced(&mut keys, i64::cmp, &mut |e| rows.push(row(e)));
+    let header = [
+        "step", "range", "lengths", "trims", "merge", "gallops", "cmp", "stack",
+    ];
+    println!("{}", kit::table::render(&header, &rows));
     println!(
-        "\ntotal: {} comparisons ({:.2} per element), {} runs, {} merges, {} gallop entries, deepest stack {}",
+        "\ntotal: {} comparisons ({:.2} per element), {} runs, {} merges,\n       {} gallop entries, deepest stack {}",
         stats.comparisons,
         stats.comparisons as f64 / n as f64,
         stats.runs,
@@ -90,7 +68,66 @@ fn main() {
     let plain = batches(args.batch, args.seed);
     let merge = count_with(&plain, |v, c| textbook::merge_sort_by(v, c));
     println!(
-        "textbook merge sort on the same input: {merge} comparisons ({:.2} per element)",
+        "textbook merge sort, same input: {merge} comparisons ({:.2} per element)",
         merge as f64 / n as f64
     );
+}
+
+/// One table row per traced event.
+fn row(event: &Event) -> Vec<String> {
+    match event {
+        Event::Run {
+            start,
+            natural_len,
+            descending,
+            len,
+            comparisons,
+        } => {
+            let lengths = match (natural_len == len, descending) {
+                (true, false) => format!("{len}"),
+                (true, true) => format!("{len} reversed"),
+                (false, _) => format!("{natural_len} → {len}"),
+            };
+            let range = format!("{start}..{}", start + len);
+            let blank = String::new;
+            vec![
+                "run".into(),
+                range,
+                lengths,
+                blank(),
+                blank(),
+                blank(),
+                comparisons.to_string(),
+                blank(),
+            ]
+        }
+        Event::Merge {
+            start,
+            len_a,
+            len_b,
+            trimmed_front,
+            trimmed_back,
+            direction,
+            gallop_entries,
+            comparisons,
+            pending_after,
+        } => {
+            let rest = format!("{}+{}", len_a - trimmed_front, len_b - trimmed_back);
+            let how = match direction {
+                MergeDirection::Skipped => "—".to_string(),
+                MergeDirection::Lo => format!("lo {rest}"),
+                MergeDirection::Hi => format!("hi {rest}"),
+            };
+            vec![
+                "merge".into(),
+                format!("{start}..{}", start + len_a + len_b),
+                format!("{len_a} + {len_b}"),
+                format!("{trimmed_front}/{trimmed_back}"),
+                how,
+                gallop_entries.to_string(),
+                comparisons.to_string(),
+                pending_after.to_string(),
+            ]
+        }
+    }
 }

@@ -30,7 +30,7 @@ const PEER_FAST: [&str; 2] = ["16-runs", "3-swaps"];
 fn main() {
     let args = Args::parse();
     let shown = ["random-u64", "16-runs", "4-distinct", "3-swaps"];
-    let mut header = vec!["pattern", "std sort (ms)"];
+    let mut header = vec!["pattern", "std sort ms"];
     header.extend(SORTS.iter().skip(1).map(|(name, _)| *name));
     let mut rows = Vec::new();
     for (name, input) in timing_inputs(args.n, args.seed)
@@ -54,7 +54,7 @@ fn main() {
         rows.push(row);
     }
     println!(
-        "MEASURED when this was run — release build, n = {}, median of {} runs, time ÷ std sort's time:\n",
+        "MEASURED when this ran: release build, n = {}, median of {} runs.\nColumns after the first time: that sort's time ÷ std sort's time.\n",
         args.n, args.reps
     );
     println!("{}", kit::table::render(&header, &rows));
@@ -62,7 +62,7 @@ fn main() {
     let small = timing_inputs(args.growth_n, args.seed).swap_remove(0).1;
     let large = timing_inputs(2 * args.growth_n, args.seed).swap_remove(0).1;
     println!(
-        "\nGrowth on random u64 when n doubles from {} to {} (n log n ≈ 2.1×, quadratic ≈ 4×):\n",
+        "\nGrowth on random u64 when n doubles from {} to {}\n(n log n grows ≈ 2.1×, quadratic ≈ 4×):\n",
         args.growth_n,
         2 * args.growth_n
     );
@@ -84,7 +84,7 @@ fn main() {
             format!("{at_n:.2}"),
         ]);
     }
-    let at = format!("extrapolated to n = {} (s)", args.n);
+    let at = format!("est. s at n = {}", args.n);
     println!(
         "{}",
         kit::table::render(&["sort", "ms at n", "ms at 2n", "growth", &at], &growth)

@@ -17,14 +17,14 @@ pub type SortFn = fn(&mut [u64]);
 /// ratios are relative to it.
 pub const SORTS: [(&str, SortFn); 5] = [
     ("std sort", |v| v.sort()),
-    ("this TimSort", |v| {
+    ("TimSort", |v| {
         timsort::TimSort::with_policy(timsort::MergePolicy::Classic).sort_by(v, u64::cmp)
     }),
-    ("powersort policy", |v| {
+    ("powersort", |v| {
         timsort::TimSort::with_policy(timsort::MergePolicy::Powersort).sort_by(v, u64::cmp)
     }),
     ("timsort crate", |v| peer_timsort::sort(v)),
-    ("std sort_unstable", |v| v.sort_unstable()),
+    ("std unstable", |v| v.sort_unstable()),
 ];
 
 /// Index of the published crate in [`SORTS`].
