@@ -93,17 +93,15 @@ where
     if n <= 1 {
         return (n, false);
     }
-    let mut i = 2;
+    // `windows(2)` keeps the scan free of bounds checks; the comparison sequence is
+    // still CPython's: v[1] < v[0], then v[i] < v[i-1] for i = 2, 3, ... until the run ends.
+    let rest = v[1..].windows(2);
     if is_less(&v[1], &v[0]) {
-        while i < n && is_less(&v[i], &v[i - 1]) {
-            i += 1;
-        }
-        (i, true)
+        let end = rest.take_while(|w| is_less(&w[1], &w[0])).count();
+        (end + 2, true)
     } else {
-        while i < n && !is_less(&v[i], &v[i - 1]) {
-            i += 1;
-        }
-        (i, false)
+        let end = rest.take_while(|w| !is_less(&w[1], &w[0])).count();
+        (end + 2, false)
     }
 }
 
