@@ -373,10 +373,29 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
 
 /// Run every directive of the book, check each output and compare it with its snapshot.
 pub fn check_outputs(book: &Book, bless: bool) -> Vec<Problem> {
+    check_outputs_of(book, None, bless)
+}
+
+/// [`check_outputs`] restricted to the page whose file name is `page` (e.g.
+/// `day-4-coroutines.md`), when given. Stale snapshots are only looked for on a full run.
+pub fn check_outputs_of(book: &Book, page: Option<&str>, bless: bool) -> Vec<Problem> {
     let directives = match book.directives() {
         Ok(d) => d,
         Err(p) => return vec![p],
     };
+    let directives: Vec<Directive> = directives
+        .into_iter()
+        .filter(|d| page.is_none_or(|p| d.page.file_name().is_some_and(|f| f == p)))
+        .collect();
+    if let Some(p) = page
+        && directives.is_empty()
+    {
+        return vec![Problem::new(
+            Path::new("src").join(p),
+            None,
+            "no such linked page, or it runs no program",
+        )];
+    }
     let mut problems = Vec::new();
     for d in &directives {
         match run_directive(&book.root, d) {
@@ -388,7 +407,12 @@ pub fn check_outputs(book: &Book, bless: bool) -> Vec<Problem> {
             )),
         }
     }
-    for stale in stale_snapshots(book, &directives) {
+    let stale = if page.is_none() {
+        stale_snapshots(book, &directives)
+    } else {
+        Vec::new()
+    };
+    for stale in stale {
         if bless {
             let _ = std::fs::remove_file(book.root.join(&stale.file));
         } else {

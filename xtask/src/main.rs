@@ -35,9 +35,16 @@ enum Cmd {
         /// Also run every page program and compare it with its snapshot.
         #[arg(long)]
         outputs: bool,
+        /// With --outputs: only this page (its file name, e.g. `day-10-timsort.md`).
+        #[arg(long, requires = "outputs")]
+        page: Option<String>,
     },
     /// Re-run every page program and rewrite its snapshot under tests/snapshots/.
-    Bless,
+    Bless {
+        /// Only this page (its file name, e.g. `day-10-timsort.md`).
+        #[arg(long)]
+        page: Option<String>,
+    },
     /// Load every built chapter page in headless Chromium and check its output is there.
     Smoke,
     /// Scaffold a new daily entry: crate, page, SUMMARY line, re-export, snapshot.
@@ -96,11 +103,11 @@ fn run() -> anyhow::Result<ExitCode> {
     let root = root();
     let book = || Book::load(&root).map_err(|p| anyhow::anyhow!("{p}"));
     match cli.command {
-        Cmd::Check { outputs } => {
+        Cmd::Check { outputs, page } => {
             let book = book()?;
             let mut problems = check::check_sources(&book);
             if outputs {
-                problems.extend(check::check_outputs(&book, false));
+                problems.extend(check::check_outputs_of(&book, page.as_deref(), false));
             }
             if !problems.is_empty() {
                 return fail("check", &problems);
@@ -110,9 +117,9 @@ fn run() -> anyhow::Result<ExitCode> {
                 book.summary.len()
             );
         }
-        Cmd::Bless => {
+        Cmd::Bless { page } => {
             let book = book()?;
-            let problems: Vec<_> = check::check_outputs(&book, true);
+            let problems: Vec<_> = check::check_outputs_of(&book, page.as_deref(), true);
             if !problems.is_empty() {
                 return fail("bless", &problems);
             }

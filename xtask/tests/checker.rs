@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use xtask::book::Book;
-use xtask::check::{check_outputs, check_sources};
+use xtask::check::{check_outputs, check_outputs_of, check_sources};
 use xtask::scaffold::{self, NewEntry, ScaffoldError};
 use xtask::site::check_site;
 
@@ -130,6 +130,18 @@ fn good_book_passes_once_blessed() {
     let snap =
         fs::read_to_string(f.root.join("tests/snapshots/day-1-demo.01.txt")).expect("snapshot");
     assert_eq!(snap, "hello\n");
+}
+
+#[test]
+fn outputs_can_be_checked_one_page_at_a_time() {
+    let f = Fixture::new("one-page");
+    assert!(check_outputs_of(&f.book(), Some("day-1-demo.md"), true).is_empty());
+    assert!(check_outputs_of(&f.book(), Some("day-1-demo.md"), false).is_empty());
+    let unknown = check_outputs_of(&f.book(), Some("day-9-nope.md"), false);
+    assert_one(
+        &unknown.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        &["day-9-nope.md", "no such linked page"],
+    );
 }
 
 #[test]
