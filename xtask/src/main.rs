@@ -187,6 +187,17 @@ fn run() -> anyhow::Result<ExitCode> {
             for (p, _) in plan.create.iter().chain(&plan.rewrite) {
                 println!("  wrote {}", p.display());
             }
+            // The templates are formatted for short names; let rustfmt settle the real one.
+            let fmt = cargo()
+                .current_dir(&root)
+                .args(["fmt", "-p", &plan.slug])
+                .status();
+            if !fmt.is_ok_and(|s| s.success()) {
+                eprintln!(
+                    "new-entry: warning: `cargo fmt -p {}` failed; run it before committing",
+                    plan.slug
+                );
+            }
             let book = book()?;
             let page = format!("day-{day}-{}.md", plan.slug);
             let directives = book

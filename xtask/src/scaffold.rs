@@ -190,11 +190,10 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
             entry.day
         ),
     );
-    let mut lib = insert_marked(
+    let mut lib = insert_use(
         &read("workbook.rs")?,
-        "// chapters (kept in day order",
-        entry.day,
-        &format!("pub use {ident}; // day {}", entry.day),
+        "// chapter crates",
+        &format!("pub use {ident};"),
     );
     lib = insert_doc_row(
         &lib,
@@ -298,6 +297,25 @@ fn insert_marked(text: &str, marker: &str, day: u32, line: &str) -> String {
         if d.is_some_and(|d| d > day) {
             break;
         }
+        at += 1;
+    }
+    lines.insert(at, line.to_string());
+    lines.join("\n") + "\n"
+}
+
+/// Insert a `pub use` line into the block after `marker`, in the alphabetical order
+/// rustfmt keeps `use` items in (so `cargo fmt` never has to move it).
+fn insert_use(text: &str, marker: &str, line: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(marker))
+    else {
+        lines.push(line.to_string());
+        return lines.join("\n") + "\n";
+    };
+    let mut at = start + 1;
+    while at < lines.len() && lines[at].starts_with("pub use ") && lines[at].as_str() < line {
         at += 1;
     }
     lines.insert(at, line.to_string());
@@ -509,6 +527,23 @@ mod tests {
         assert!(r.contains("- [Day 2 — A]()\n- [Day 5 — B](day-5-b.md)\n- [Day 10"));
         let r = insert_summary(s, 17, "Day 17 — C", "day-17-c.md");
         assert!(r.ends_with("(day-10-t.md)\n- [Day 17 — C](day-17-c.md)\n"));
+    }
+
+    #[test]
+    fn uses_are_inserted_in_rustfmt_order() {
+        let t = "//! doc\n\n// chapter crates (alphabetical)\npub use beta;\npub use delta;\n";
+        let r = insert_use(t, "// chapter crates", "pub use charlie;");
+        assert!(
+            r.ends_with("pub use beta;\npub use charlie;\npub use delta;\n"),
+            "{r}"
+        );
+        let r = insert_use(t, "// chapter crates", "pub use alpha;");
+        assert!(
+            r.contains("(alphabetical)\npub use alpha;\npub use beta;"),
+            "{r}"
+        );
+        let r = insert_use(t, "// chapter crates", "pub use zulu;");
+        assert!(r.ends_with("pub use delta;\npub use zulu;\n"), "{r}");
     }
 
     #[test]

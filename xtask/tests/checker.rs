@@ -62,7 +62,7 @@ impl Fixture {
         f.write("src/introduction.md", "# Introduction\n");
         f.write("src/day-1-demo.md", GOOD_PAGE);
         f.write("chapters/demo/Cargo.toml", "[package]\nname = \"demo\"\n");
-        f.write("workbook.rs", "//! | day | chapter | crate |\n//! |---|---|---|\n//! | 1 | Demo | [`demo`] |\n\n// chapters (kept in day order; `cargo xtask new-entry` inserts here)\npub use demo; // day 1\n");
+        f.write("workbook.rs", "//! | day | chapter | crate |\n//! |---|---|---|\n//! | 1 | Demo | [`demo`] |\n\n// chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)\npub use demo;\n");
         f.write(
             "Cargo.toml",
             "[package]\nname = \"workbook\"\n\n[dependencies]\n# chapters (kept in day order; `cargo xtask new-entry` inserts here)\ndemo = { path = \"chapters/demo\" } # day 1\n",
@@ -313,7 +313,10 @@ fn new_entry_scaffolds_a_day_that_passes_the_checks() {
             .is_file()
     );
     let lib = fs::read_to_string(f.root.join("workbook.rs")).expect("lib");
-    assert!(lib.contains("pub use demo; // day 1\npub use circuit_breaker; // day 2\n"));
+    assert!(
+        lib.contains("inserts here)\npub use circuit_breaker;\npub use demo;\n"),
+        "{lib}"
+    );
     assert!(lib.contains("//! | 2 | Circuit Breaker | [`circuit_breaker`] |"));
     let problems = check_sources(&f.book());
     assert!(problems.is_empty(), "{problems:#?}");
