@@ -6,7 +6,11 @@
 //!
 //! | day | chapter | crate |
 //! |---|---|---|
+//! | 4 | Stackless Continuations | [`coroutines`] |
 //! | 10 | TimSort | [`timsort`] |
+//! | 12 | The BEHILOS Benchmark | [`behilos`] |
 
-// chapters (kept in day order; `cargo xtask new-entry` inserts here)
-pub use timsort; // day 10
+// chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)
+pub use behilos;
+pub use coroutines;
+pub use timsort;

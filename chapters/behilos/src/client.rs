@@ -1,0 +1,299 @@
+//! A client for any OpenAI-compatible chat endpoint.
+//!
+//! `POST {base_url}/chat/completions` with
+//! `{"model", "messages": [{"role": "user", "content": prompt}], "temperature": 0,
+//! "seed", "max_tokens"}`, and the reply is `choices[0].message.content`. Temperature 0
+//! and a fixed seed make the run as repeatable as the server allows (many servers still
+//! do not guarantee identical outputs). Transient failures — connection errors, HTTP
+//! 429 and 5xx, a body that is not the expected JSON — are retried with exponential
+//! backoff; other 4xx are not (asking again will not help).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::item::Item;
+use crate::score::Answer;
+
+/// How often and how patiently to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included (at least 1).
+    pub max_attempts: u32,
+    /// Sleep before the second attempt; doubled for each further one.
+    pub base_delay: Duration,
+    /// Upper bound for one sleep.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The sleep after failed attempt `attempt` (1-based): `base · 2^(attempt-1)`,
+    /// capped. (No jitter: one client, and the page must be deterministic. Many
+    /// clients hitting one server should add full jitter.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let p = behilos::client::RetryPolicy::default();
+    /// assert_eq!(p.delay(1), Duration::from_millis(500));
+    /// assert_eq!(p.delay(3), Duration::from_secs(2));
+    /// assert_eq!(p.delay(10), Duration::from_secs(8));
+    /// ```
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.base_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// Why a request failed (after any retries).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error status.
+    #[error("{url}: HTTP {status}: {body}")]
+    Status {
+        /// The endpoint.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
+    /// No HTTP exchange (refused, timed out, reset).
+    #[error("{url}: {message}")]
+    Transport {
+        /// The endpoint.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A 200 whose body is not a chat completion.
+    #[error("{url}: malformed response: {detail}")]
+    Malformed {
+        /// The endpoint.
+        url: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Every attempt failed; `last` is the final failure.
+    #[error("gave up after {attempts} attempts; last error: {last}")]
+    GaveUp {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        last: Box<ClientError>,
+    },
+}
+
+impl ClientError {
+    fn retryable(&self) -> bool {
+        match self {
+            ClientError::Status { status, .. } => *status == 429 || *status >= 500,
+            ClientError::Transport { .. } | ClientError::Malformed { .. } => true,
+            ClientError::GaveUp { .. } => false,
+        }
+    }
+}
+
+/// A chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// `system`, `user` or `assistant`.
+    pub role: String,
+    /// The text.
+    pub content: String,
+}
+
+/// The request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// Model name.
+    pub model: String,
+    /// The conversation (here: one user message).
+    pub messages: Vec<Message>,
+    /// Always 0.
+    pub temperature: f64,
+    /// A fixed seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Reply length cap.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct ChatResponse {
+    choices: Vec<ChatChoice>,
+}
+
+#[derive(Deserialize)]
+struct ChatChoice {
+    message: ChatMessage,
+}
+
+#[derive(Deserialize)]
+struct ChatMessage {
+    content: Option<String>,
+}
+
+/// A reply and how many attempts it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// `choices[0].message.content`.
+    pub content: String,
+    /// Attempts made (1 when the first one succeeded).
+    pub attempts: u32,
+}
+
+/// A blocking client for one endpoint and model.
+#[derive(Debug, Clone)]
+pub struct ChatClient {
+    agent: ureq::Agent,
+    endpoint: String,
+    model: String,
+    seed: u64,
+    max_tokens: u32,
+    retry: RetryPolicy,
+}
+
+impl ChatClient {
+    /// A client for `base_url` (e.g. `http://127.0.0.1:8080/v1`); requests go to
+    /// `{base_url}/chat/completions`.
+    pub fn new(base_url: &str, model: &str, seed: u64, retry: RetryPolicy) -> ChatClient {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        ChatClient {
+            agent,
+            endpoint: format!("{}/chat/completions", base_url.trim_end_matches('/')),
+            model: model.to_string(),
+            seed,
+            max_tokens: 256,
+            retry,
+        }
+    }
+
+    /// The model name sent in requests.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// Ask one prompt, retrying transient failures.
+    pub fn ask(&self, prompt: &str) -> Result<Completion, ClientError> {
+        let body = ChatRequest {
+            model: self.model.clone(),
+            messages: vec![Message {
+                role: "user".into(),
+                content: prompt.to_string(),
+            }],
+            temperature: 0.0,
+            seed: Some(self.seed),
+            max_tokens: Some(self.max_tokens),
+        };
+        let attempts = self.retry.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            match self.once(&body) {
+                Ok(content) => {
+                    return Ok(Completion {
+                        content,
+                        attempts: attempt,
+                    });
+                }
+                Err(e) if e.retryable() && attempt < attempts => {
+                    std::thread::sleep(self.retry.delay(attempt));
+                    attempt += 1;
+                }
+                Err(e) if attempt == 1 && !e.retryable() => return Err(e),
+                Err(e) => {
+                    return Err(ClientError::GaveUp {
+                        attempts: attempt,
+                        last: Box::new(e),
+                    });
+                }
+            }
+        }
+    }
+
+    fn once(&self, body: &ChatRequest) -> Result<String, ClientError> {
+        let url = self.endpoint.clone();
+        let mut response =
+            self.agent
+                .post(&url)
+                .send_json(body)
+                .map_err(|e| ClientError::Transport {
+                    url: url.clone(),
+                    message: e.to_string(),
+                })?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| ClientError::Transport {
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
+        if status != 200 {
+            return Err(ClientError::Status {
+                url,
+                status,
+                body: text.chars().take(200).collect(),
+            });
+        }
+        let parsed: ChatResponse =
+            serde_json::from_str(&text).map_err(|e| ClientError::Malformed {
+                url: url.clone(),
+                detail: e.to_string(),
+            })?;
+        parsed
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.message.content)
+            .ok_or(ClientError::Malformed {
+                url,
+                detail: "no choices[0].message.content".into(),
+            })
+    }
+
+    /// Answer every item; a request that fails for good becomes an answer with
+    /// `response: null` and the error, and the run goes on.
+    pub fn run(&self, items: &[Item], label: &str) -> Vec<Answer> {
+        items.iter().map(|item| self.answer(item, label)).collect()
+    }
+
+    /// Answer one item (see [`ChatClient::run`]).
+    pub fn answer(&self, item: &Item, label: &str) -> Answer {
+        match self.ask(&item.prompt) {
+            Ok(c) => Answer {
+                id: item.id.clone(),
+                model: label.to_string(),
+                response: Some(c.content),
+                attempts: Some(c.attempts),
+                error: None,
+            },
+            Err(e) => Answer {
+                id: item.id.clone(),
+                model: label.to_string(),
+                response: None,
+                attempts: Some(match &e {
+                    ClientError::GaveUp { attempts, .. } => *attempts,
+                    _ => 1,
+                }),
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}

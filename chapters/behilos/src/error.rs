@@ -1,0 +1,72 @@
+//! Typed errors: each says what went wrong and where (file, line, item id).
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong reading, running or scoring a benchmark.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line is not valid JSON for its schema.
+    #[error("{file}:{line}: not a valid {what} line: {source}")]
+    Json {
+        /// The file (as given on the command line).
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// `item` or `answer`.
+        what: &'static str,
+        /// The parser's message (with column).
+        source: serde_json::Error,
+    },
+    /// An item parses but contradicts itself (gold vs values, labels, notation).
+    #[error("{file}:{line}: item {id:?} is inconsistent: {reason}")]
+    InvalidItem {
+        /// The file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// The item's id.
+        id: String,
+        /// What is inconsistent.
+        reason: String,
+    },
+    /// Two items share an id.
+    #[error("{file}:{line}: item id {id:?} already used on line {first}")]
+    DuplicateId {
+        /// The file.
+        file: String,
+        /// The repeated line.
+        line: usize,
+        /// The id.
+        id: String,
+        /// Where it first appeared.
+        first: usize,
+    },
+    /// `--model` names no baseline and is not a URL.
+    #[error("unknown model {0:?}: use first, random, lexical, solver, mock, or an http:// URL")]
+    UnknownModel(String),
+    /// A generator knob is out of range.
+    #[error("bad generator setting: {0}")]
+    Config(String),
+    /// The mock server could not start.
+    #[error("mock server: {0}")]
+    Mock(std::io::Error),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("writing output: {0}")]
+    Write(std::io::Error),
+}
+
+/// Read a whole file, naming it in the error.
+pub fn read_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

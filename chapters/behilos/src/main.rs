@@ -1,0 +1,259 @@
+//! `behilos`: generate items, run a model on them, score the answers.
+//!
+//! ```text
+//! behilos generate --seed 12 --n 500 > items.jsonl
+//! behilos run --model lexical items.jsonl > answers.jsonl
+//! behilos run --model http://127.0.0.1:8080/v1 --model-name my-model items.jsonl >> answers.jsonl
+//! behilos score items.jsonl answers.jsonl --format text
+//! ```
+//!
+//! Errors go to stderr with exit code 2; the program never panics on input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use behilos::Error;
+use behilos::client::RetryPolicy;
+use behilos::generate::{GenConfig, generate};
+use behilos::item::{Position, read_items, to_jsonl};
+use behilos::mock::MockServer;
+use behilos::report::{Section, render_text};
+use behilos::runner::{ModelSpec, RunOptions, run_model};
+use behilos::score::{TiePolicy, read_answers, score};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The BEHILOS benchmark: superlative questions over lists of entities.
+#[derive(Parser)]
+#[command(name = "behilos", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write N seeded items as JSONL to stdout.
+    Generate {
+        /// Seed: the same seed always gives the same items.
+        #[arg(long, default_value_t = 12)]
+        seed: u64,
+        /// Number of items (item 0 is the seed's own example unless --no-seed-example).
+        #[arg(long, default_value_t = 100)]
+        n: usize,
+        /// Probability of a tie for the winning value.
+        #[arg(long, default_value_t = 0.25)]
+        ties: f64,
+        /// Probability of a loser one step from the winner.
+        #[arg(long, default_value_t = 0.25)]
+        near_duplicates: f64,
+        /// Probability of negative values (where the attribute allows them).
+        #[arg(long, default_value_t = 0.3)]
+        negatives: f64,
+        /// Probability of mixed notations (1,200 / 1.2k / 1.2 thousand).
+        #[arg(long, default_value_t = 0.4)]
+        mixed_notation: f64,
+        /// Probability of mixed units (g / kg, m / km).
+        #[arg(long, default_value_t = 0.4)]
+        mixed_units: f64,
+        /// Most distractor attributes per option (0-2).
+        #[arg(long, default_value_t = 2)]
+        max_distractors: u8,
+        /// Shortest list (>= 3).
+        #[arg(long, default_value_t = 3)]
+        min_len: usize,
+        /// Longest list (<= 10).
+        #[arg(long, default_value_t = 8)]
+        max_len: usize,
+        /// Force where the (earliest) gold option sits.
+        #[arg(long, value_enum)]
+        position: Option<PositionArg>,
+        /// Do not make item 0 the seed's example.
+        #[arg(long)]
+        no_seed_example: bool,
+    },
+    /// Ask a model every item; write one JSON answer per line to stdout.
+    Run {
+        /// first | random | lexical | solver | mock | an http:// base URL
+        #[arg(long, required_unless_present = "model_url")]
+        model: Option<String>,
+        /// An OpenAI-compatible base URL (POST {url}/chat/completions).
+        #[arg(long, conflicts_with = "model")]
+        model_url: Option<String>,
+        /// The `model` field sent to a URL, and the name written in the answers.
+        #[arg(long, default_value = "remote")]
+        model_name: String,
+        /// Seed for requests and for the random baseline.
+        #[arg(long, default_value_t = 12)]
+        seed: u64,
+        /// Attempts per item for HTTP models, the first included.
+        #[arg(long, default_value_t = 4)]
+        attempts: u32,
+        /// First backoff in milliseconds (doubles per retry, capped at 8 s).
+        #[arg(long, default_value_t = 500)]
+        backoff_ms: u64,
+        /// The items file.
+        items: PathBuf,
+    },
+    /// Score answers against items.
+    Score {
+        /// The items file.
+        items: PathBuf,
+        /// The answers file (answers of several models may share it).
+        answers: PathBuf,
+        /// text (tables) or json (the whole report, per-item verdicts included).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// How tied gold sets are scored.
+        #[arg(long, value_enum, default_value = "all")]
+        tie_policy: PolicyArg,
+    },
+    /// Serve the mock endpoint for ITEMS on 127.0.0.1 until interrupted.
+    ServeMock {
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The items file the mock should recognise.
+        items: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PolicyArg {
+    Any,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PositionArg {
+    First,
+    Middle,
+    Last,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("behilos: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn write_out(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Write)
+}
+
+fn execute(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Generate {
+            seed,
+            n,
+            ties,
+            near_duplicates,
+            negatives,
+            mixed_notation,
+            mixed_units,
+            max_distractors,
+            min_len,
+            max_len,
+            position,
+            no_seed_example,
+        } => {
+            let config = GenConfig {
+                ties,
+                near_duplicates,
+                negatives,
+                mixed_notation,
+                mixed_units,
+                max_distractors,
+                min_len,
+                max_len,
+                position: position.map(|p| match p {
+                    PositionArg::First => Position::First,
+                    PositionArg::Middle => Position::Middle,
+                    PositionArg::Last => Position::Last,
+                }),
+                include_seed_example: !no_seed_example,
+            };
+            let items = generate(seed, n, &config)?;
+            write_out(&to_jsonl(&items))
+        }
+        Command::Run {
+            model,
+            model_url,
+            model_name,
+            seed,
+            attempts,
+            backoff_ms,
+            items,
+        } => {
+            let spec = match (model, model_url) {
+                (_, Some(url)) => ModelSpec::Url(url),
+                (Some(name), None) => ModelSpec::parse(&name, seed)?,
+                (None, None) => return Err(Error::UnknownModel(String::new())),
+            };
+            let items = read_items(&items)?;
+            let options = RunOptions {
+                seed,
+                model_name,
+                retry: RetryPolicy {
+                    max_attempts: attempts,
+                    base_delay: Duration::from_millis(backoff_ms),
+                    max_delay: Duration::from_secs(8),
+                },
+            };
+            run_model(&spec, &items, &options, |answer| {
+                let line = serde_json::to_string(answer).unwrap_or_default();
+                write_out(&format!("{line}\n"))
+            })
+        }
+        Command::Score {
+            items,
+            answers,
+            format,
+            tie_policy,
+        } => {
+            let items = read_items(&items)?;
+            let answers = read_answers(&answers)?;
+            let policy = match tie_policy {
+                PolicyArg::Any => TiePolicy::Any,
+                PolicyArg::All => TiePolicy::All,
+            };
+            let report = score(&items, &answers, policy);
+            for s in &report.stray {
+                eprintln!(
+                    "behilos: answers line {}: {} ({} for {:?})",
+                    s.line, s.reason, s.model, s.id
+                );
+            }
+            match format {
+                Format::Text => write_out(&render_text(&report, &items, &Section::ALL)),
+                Format::Json => {
+                    let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+                    write_out(&format!("{json}\n"))
+                }
+            }
+        }
+        Command::ServeMock { port, items } => {
+            let items = read_items(&items)?;
+            let server = MockServer::start_on(&items, port).map_err(Error::Mock)?;
+            println!("mock endpoint: {} (Ctrl-C to stop)", server.url());
+            loop {
+                std::thread::park();
+            }
+        }
+    }
+}
