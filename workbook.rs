@@ -6,11 +6,15 @@
 //!
 //! | day | chapter | crate |
 //! |---|---|---|
+//! | 3 | The Heartbeat | [`heartbeat`] |
 //! | 4 | Stackless Continuations | [`coroutines`] |
 //! | 10 | TimSort | [`timsort`] |
+//! | 11 | Mean Time to Resolution | [`mttr`] |
 //! | 12 | The BEHILOS Benchmark | [`behilos`] |
 
 // chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)
 pub use behilos;
 pub use coroutines;
+pub use heartbeat;
+pub use mttr;
 pub use timsort;

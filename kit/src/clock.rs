@@ -24,6 +24,13 @@ impl VirtualInstant {
     }
 }
 
+impl From<Duration> for VirtualInstant {
+    /// The instant `d` after the start (for times a simulation reports as durations).
+    fn from(d: Duration) -> Self {
+        VirtualInstant(d)
+    }
+}
+
 impl fmt::Display for VirtualInstant {
     /// `t+12.345s`, millisecond precision: stable text for pages and snapshots.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -79,5 +86,9 @@ mod tests {
         let t2 = c.advance(Duration::from_millis(2));
         assert_eq!(t2.saturating_duration_since(t1), Duration::from_millis(2));
         assert_eq!(t1.saturating_duration_since(t2), Duration::ZERO);
+        assert_eq!(
+            VirtualInstant::from(Duration::from_millis(20_250)).to_string(),
+            "t+20.250s"
+        );
     }
 }

@@ -1,0 +1,352 @@
+//! Text tables, JSON and an SVG timeline for incidents.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::stats::{DORA_2023, DORA_2024, Summary, summarize_incidents};
+use crate::timeline::{Incident, Interval, Milestone, format_time, metrics};
+
+/// `12m 00s`, `1h 05m`, `2d 03h`: short, exact enough to read.
+pub fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 3600 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}d {:02}h", s / 86_400, (s % 86_400) / 3600)
+    }
+}
+
+/// Minutes with one decimal (`12.0`), for numeric table columns.
+pub fn fmt_minutes(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() / 60.0)
+}
+
+/// Whole dollars with thousands separators: `$1,250,000`.
+pub fn fmt_dollars(x: u64) -> String {
+    let digits = x.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("${out}")
+}
+
+/// Revenue lost during `downtime` at `dollars_per_minute`, to the nearest dollar.
+pub fn downtime_cost(downtime: Duration, dollars_per_minute: u64) -> u64 {
+    let secs = u128::from(downtime.as_secs());
+    let cost = (secs * u128::from(dollars_per_minute) + 30) / 60;
+    u64::try_from(cost).unwrap_or(u64::MAX)
+}
+
+/// One incident as two text tables: its milestones, then its intervals.
+///
+/// ```
+/// # let inc = mttr::Incident { id: "X".into(), title: "t".into(),
+/// #   timeline: mttr::Timeline::from_offsets("2024-01-01T00:00:00Z", &mttr::Offsets {
+/// #     detected: std::time::Duration::from_secs(60), restored: std::time::Duration::from_secs(600),
+/// #     ..Default::default() })? };
+/// let text = mttr::render_incident(&inc);
+/// assert!(text.contains("| recover (from alert)  |"));
+/// # Ok::<(), mttr::TimelineError>(())
+/// ```
+pub fn render_incident(incident: &Incident) -> String {
+    let t = &incident.timeline;
+    let start = t.impact_started();
+    let rows: Vec<Vec<String>> = Milestone::ALL
+        .into_iter()
+        .map(|m| match t.get(m) {
+            Some(at) => vec![
+                m.label().into(),
+                format_time(at),
+                fmt_duration((at - start).unsigned_abs()),
+            ],
+            None => vec![m.label().into(), "not recorded".into(), String::new()],
+        })
+        .collect();
+    let mut out = format!("{} — {}\n\n", incident.id, incident.title);
+    out += &kit::table::render(&["milestone", "time", "since impact"], &rows);
+    out.push_str("\n\n");
+    let m = metrics(incident);
+    let rows: Vec<Vec<String>> = Interval::ALL
+        .into_iter()
+        .map(|i| {
+            let (a, b) = i.span();
+            let d = m.get(i);
+            vec![
+                i.name().into(),
+                format!("{a} → {b}"),
+                d.map(fmt_duration).unwrap_or_else(|| "—".into()),
+                d.map(fmt_minutes).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out += &kit::table::render(&["interval", "from → to", "duration", "min"], &rows);
+    out.push('\n');
+    out
+}
+
+fn summary_cells(s: &Option<Summary>) -> Vec<String> {
+    match s {
+        Some(s) => vec![
+            s.n.to_string(),
+            fmt_minutes(s.mean),
+            fmt_minutes(s.median),
+            fmt_minutes(s.p95),
+            s.geometric_mean
+                .map(fmt_minutes)
+                .unwrap_or_else(|| "—".into()),
+            fmt_minutes(s.max),
+        ],
+        None => vec![
+            "0".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    }
+}
+
+/// Many incidents as text: every interval's mean, median, p95, geometric mean and max
+/// (minutes), then where the median recovery time falls in DORA's tables.
+pub fn render_report(incidents: &[Incident]) -> String {
+    let mut out = String::new();
+    let first = incidents.iter().map(|i| i.timeline.impact_started()).min();
+    let last = incidents.iter().map(|i| i.timeline.impact_started()).max();
+    if let (Some(a), Some(b)) = (first, last) {
+        let _ = writeln!(
+            out,
+            "{} incidents, impact started {} … {}\n",
+            incidents.len(),
+            format_time(a),
+            format_time(b)
+        );
+    }
+    let rows: Vec<Vec<String>> = summarize_incidents(incidents)
+        .iter()
+        .map(|(i, s)| {
+            let mut row = vec![i.name().to_string()];
+            row.extend(summary_cells(s));
+            row
+        })
+        .collect();
+    out += &kit::table::render(
+        &["minutes", "n", "mean", "median", "p95", "geo mean", "max"],
+        &rows,
+    );
+    out.push_str("\n\n");
+    let recover: Vec<Duration> = incidents
+        .iter()
+        .map(|i| metrics(i).recover_from_impact)
+        .collect();
+    if let Some(s) = crate::summarize(&recover) {
+        let _ = writeln!(
+            out,
+            "DORA recovery level of the median recover (from impact), {}:\n",
+            fmt_duration(s.median)
+        );
+        let rows: Vec<Vec<String>> = [DORA_2023, DORA_2024]
+            .iter()
+            .map(|t| {
+                let inside = t.levels_for(s.median);
+                vec![
+                    t.year.to_string(),
+                    t.best_level(s.median).unwrap_or("none (a gap)").into(),
+                    if inside.len() > 1 {
+                        inside[1..].join(", ")
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        out += &kit::table::render(&["table", "best level", "also inside"], &rows);
+        out.push('\n');
+    }
+    out
+}
+
+fn summary_json(s: &Option<Summary>) -> Value {
+    match s {
+        Some(s) => json!({
+            "n": s.n,
+            "mean_s": s.mean.as_secs_f64(),
+            "median_s": s.median.as_secs_f64(),
+            "p95_s": s.p95.as_secs_f64(),
+            "geometric_mean_s": s.geometric_mean.map(|g| g.as_secs_f64()),
+            "max_s": s.max.as_secs_f64(),
+        }),
+        None => json!({ "n": 0 }),
+    }
+}
+
+/// Many incidents as one JSON object (durations in seconds).
+pub fn report_json(incidents: &[Incident]) -> Value {
+    let mut intervals = serde_json::Map::new();
+    for (i, s) in summarize_incidents(incidents) {
+        intervals.insert(i.key().into(), summary_json(&s));
+    }
+    let recover: Vec<Duration> = incidents
+        .iter()
+        .map(|i| metrics(i).recover_from_impact)
+        .collect();
+    let median = crate::summarize(&recover).map(|s| s.median);
+    let dora: Vec<Value> = [DORA_2023, DORA_2024]
+        .iter()
+        .map(|t| {
+            json!({
+                "year": t.year,
+                "levels": median.map(|m| t.levels_for(m)).unwrap_or_default(),
+                "source": t.source,
+            })
+        })
+        .collect();
+    json!({
+        "incidents": incidents.len(),
+        "intervals": intervals,
+        "median_recover_from_impact_s": median.map(|m| m.as_secs_f64()),
+        "dora": dora,
+    })
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Okabe–Ito, one colour per interval.
+const COLOURS: [&str; 6] = [
+    "#D55E00", "#E69F00", "#009E73", "#0072B2", "#56B4E9", "#CC79A7",
+];
+
+/// A Gantt-like timeline of one incident as a single `<svg>` element: one bar per
+/// interval, a dashed line per milestone, minutes since impact along the axis.
+/// Deterministic; all text is XML-escaped.
+pub fn timeline_svg(incident: &Incident) -> String {
+    let t = &incident.timeline;
+    let start = t.impact_started();
+    let total = (t.end() - start).unsigned_abs().as_secs_f64().max(1.0);
+    let (w, left, right, top, row_h) = (760.0, 160.0, 130.0, 56.0, 30.0);
+    let plot_w = w - left - right;
+    let rows = Interval::ALL.len() as f64;
+    let axis_y = top + rows * row_h + 8.0;
+    let h = axis_y + 130.0;
+    let x = |d: f64| left + d / total * plot_w;
+    let secs = |m: Milestone| t.get(m).map(|at| (at - start).unsigned_abs().as_secs_f64());
+
+    let mut s = String::new();
+    let title = format!("{} — {}", incident.id, incident.title);
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{a}" font-family="sans-serif" font-size="12">"#,
+        a = esc(&format!("Incident timeline: {title}"))
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{cx}" y="24" text-anchor="middle" font-size="15" font-weight="bold">{t}</text>"#,
+        cx = w / 2.0,
+        t = esc(&title)
+    );
+    // Axis ticks: a step that gives at most about eight ticks.
+    let minutes = total / 60.0;
+    let step = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 240.0, 720.0, 1440.0,
+    ]
+    .into_iter()
+    .find(|st| minutes / st <= 8.0)
+    .unwrap_or(2880.0);
+    let mut tick = 0.0;
+    while tick <= minutes + 1e-9 {
+        let xx = x(tick * 60.0);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{axis_y}" stroke="#eee"/><text x="{xx:.1}" y="{ty}" text-anchor="middle" fill="#555">{tick}</text>"##,
+            ty = top - 8.0
+        );
+        tick += step;
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{lx}" y="{ty}" text-anchor="end" fill="#555">minutes since impact</text>"##,
+        lx = left - 8.0,
+        ty = top - 8.0
+    );
+    // Milestones: dashed verticals, labels below the axis, slanted so close ones fit.
+    let mut last_x = f64::NEG_INFINITY;
+    for m in Milestone::ALL {
+        let Some(d) = secs(m) else { continue };
+        let xx = x(d);
+        let lx = if xx - last_x < 13.0 {
+            last_x + 13.0
+        } else {
+            xx
+        };
+        last_x = lx;
+        let label = format!("{} {}", m.label(), clock(t.get(m)));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{axis_y}" stroke="#333" stroke-dasharray="3 3"/><text transform="translate({lx:.1} {ly}) rotate(35)" fill="#333">{l}</text>"##,
+            ly = axis_y + 14.0,
+            l = esc(&label)
+        );
+    }
+    // One bar per interval.
+    let m = metrics(incident);
+    for (row, i) in Interval::ALL.into_iter().enumerate() {
+        let y = top + row as f64 * row_h;
+        let (a, b) = i.span();
+        let _ = writeln!(
+            s,
+            r#"<text x="{lx}" y="{ty:.1}" text-anchor="end">{n}</text>"#,
+            lx = left - 8.0,
+            ty = y + row_h / 2.0 + 4.0,
+            n = esc(i.name())
+        );
+        match (secs(a), secs(b), m.get(i)) {
+            (Some(da), Some(db), Some(d)) => {
+                let (x0, x1) = (x(da), x(db));
+                let _ = writeln!(
+                    s,
+                    r#"<rect x="{x0:.1}" y="{ry:.1}" width="{bw:.1}" height="{bh:.1}" fill="{c}"><title>{t}</title></rect><text x="{tx:.1}" y="{ty:.1}">{v}</text>"#,
+                    ry = y + 6.0,
+                    bw = (x1 - x0).max(2.0),
+                    bh = row_h - 12.0,
+                    c = COLOURS[row % COLOURS.len()],
+                    t = esc(&format!("{}: {a} → {b}, {}", i.name(), fmt_duration(d))),
+                    tx = x1.max(x0 + 2.0) + 6.0,
+                    ty = y + row_h / 2.0 + 4.0,
+                    v = esc(&fmt_duration(d))
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{left}" y="{ty:.1}" fill="#777">not recorded</text>"##,
+                    ty = y + row_h / 2.0 + 4.0
+                );
+            }
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// `14:33:00` from a recorded time.
+fn clock(t: Option<time::OffsetDateTime>) -> String {
+    t.map(|t| {
+        let (h, m, s) = t.to_hms();
+        format!("{h:02}:{m:02}:{s:02}")
+    })
+    .unwrap_or_default()
+}

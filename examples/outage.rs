@@ -1,0 +1,145 @@
+//! Day 3 → Day 11: a heartbeat-detected outage becomes an incident with MTTR metrics.
+//!
+//! The heartbeat cluster (Day 3) runs the seed's scenario in virtual time: three web
+//! servers beat every 3 s, and server 2 crashes. The moment the balancer's detector
+//! declares it dead is the incident's **alert**; the crash itself is **impact
+//! started**. Scripted responder actions (flags, in minutes after the alert) fill in
+//! the rest, and the `mttr` crate (Day 11) reports the incident.
+//!
+//! `cargo run -q --release --example outage [-- --ack-min 5 --fix-min 30]`
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use kit::clock::VirtualInstant;
+use workbook::heartbeat::{self, EventKind, FailureKind, RequestOutcome, Scenario};
+use workbook::mttr::{self, Incident, Offsets, Timeline};
+
+/// A heartbeat-detected outage, reported as an incident.
+#[derive(Parser)]
+#[command(about)]
+struct Args {
+    /// The balancer's fixed heartbeat timeout, in seconds (Day 3's knob).
+    #[arg(long, default_value_t = 10)]
+    timeout_s: u64,
+    /// Minutes from the alert to the on-call engineer's acknowledgement.
+    #[arg(long, default_value_t = 2)]
+    ack_min: u64,
+    /// Minutes from the alert until work on a fix begins.
+    #[arg(long, default_value_t = 6)]
+    work_min: u64,
+    /// Minutes from the alert until the fix (a restart) is applied.
+    #[arg(long, default_value_t = 9)]
+    fix_min: u64,
+    /// Minutes from the fix until service is confirmed restored.
+    #[arg(long, default_value_t = 1)]
+    verify_min: u64,
+    /// Minutes from restoration until the incident is closed.
+    #[arg(long, default_value_t = 15)]
+    close_min: u64,
+}
+
+/// Where the incident's clock starts: the scenario's t = 0.
+const BASE: &str = "2026-03-02T09:00:00Z";
+
+fn minutes(m: u64) -> Duration {
+    Duration::from_secs(m * 60)
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if !(args.ack_min <= args.work_min && args.work_min <= args.fix_min) {
+        eprintln!("outage: the responder acts in order: --ack-min <= --work-min <= --fix-min");
+        return ExitCode::from(2);
+    }
+    let scenario = Scenario {
+        timeout: Duration::from_secs(args.timeout_s),
+        ..Scenario::default()
+    };
+    if let Err(e) = scenario.validate() {
+        eprintln!("outage: {e}");
+        return ExitCode::from(2);
+    }
+    let report = match heartbeat::run_virtual(&scenario) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("outage: the heartbeat scenario failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some((server, crashed_at)) = report.events.iter().find_map(|e| match e.kind {
+        EventKind::FailureInjected {
+            server,
+            kind: FailureKind::Crash,
+        } => Some((server, e.at)),
+        _ => None,
+    }) else {
+        eprintln!("outage: the scenario injected no crash");
+        return ExitCode::FAILURE;
+    };
+    let Some(alert) = report.first_declared_dead(server) else {
+        eprintln!("outage: server {server} crashed but was never declared dead");
+        return ExitCode::FAILURE;
+    };
+    let (mut routed, mut failed) = (0, 0);
+    for e in &report.events {
+        if let EventKind::Request {
+            server: Some(s),
+            outcome,
+        } = &e.kind
+            && *s == server
+            && e.at >= crashed_at
+            && e.at <= alert
+        {
+            routed += 1;
+            failed += u32::from(!matches!(outcome, RequestOutcome::Ok));
+        }
+    }
+
+    println!("Day 3 → Day 11: the heartbeat cluster, in virtual time");
+    println!(
+        "  {}  server {server} crashes: impact started",
+        VirtualInstant::from(crashed_at)
+    );
+    println!(
+        "  {}  {} declares it dead: the alert",
+        VirtualInstant::from(alert),
+        report.routing_detector()
+    );
+    println!("  requests routed to server {server} before anyone knew: {routed}, failed: {failed}");
+    println!(
+        "responder (scripted): ack {}m, work {}m, fix {}m after the alert;",
+        args.ack_min, args.work_min, args.fix_min
+    );
+    println!(
+        "  restored {}m after the fix, closed {}m after that\n",
+        args.verify_min, args.close_min
+    );
+
+    let fixed = alert + minutes(args.fix_min);
+    let restored = fixed + minutes(args.verify_min);
+    let offsets = Offsets {
+        impact_started: crashed_at,
+        detected: alert,
+        acknowledged: Some(alert + minutes(args.ack_min)),
+        work_began: Some(alert + minutes(args.work_min)),
+        fix_applied: Some(fixed),
+        restored,
+        closed: Some(restored + minutes(args.close_min)),
+    };
+    let timeline = match Timeline::from_offsets(BASE, &offsets) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("outage: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let incident = Incident {
+        id: "HB-0002".into(),
+        title: format!("web server {server} down (heartbeat-detected)"),
+        timeline,
+    };
+    print!("{}", mttr::render_incident(&incident));
+    ExitCode::SUCCESS
+}
