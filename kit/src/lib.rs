@@ -6,6 +6,7 @@
 //! - [`table`]: plain-text tables for program output shown inside a code fence.
 //! - [`svg`]: a small grouped bar chart drawn as inline SVG for a page.
 //! - [`snapshot`]: compare output with a committed expected file (`BLESS=1` rewrites it).
+//! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
 //!
 //! ```
 //! use kit::rng::{seeded, Rng};
@@ -15,6 +16,7 @@
 //! ```
 
 pub mod clock;
+pub mod programs;
 pub mod rng;
 pub mod snapshot;
 pub mod svg;

@@ -11,16 +11,12 @@ fn behilos(args: &[&str]) -> Output {
         .expect("run behilos")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("behilos-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir.join(name)
+fn scratch(name: &str, text: &str) -> PathBuf {
+    kit::programs::scratch_file("behilos-cli", name, text).expect("write scratch file")
 }
 
 fn write(name: &str, text: &str) -> String {
-    let p = scratch(name);
-    std::fs::write(&p, text).expect("write");
-    p.display().to_string()
+    scratch(name, text).display().to_string()
 }
 
 fn ok(out: &Output) -> String {
@@ -117,7 +113,10 @@ fn bad_input_is_named_and_exits_2() {
     let first = good.lines().next().unwrap_or_default();
     let twice = write("twice.jsonl", &format!("{first}\n{first}\n"));
     let bad_answers = write("bad-answers.jsonl", "{\"id\":\"s4-0000\"}\n");
-    let missing = scratch("does-not-exist.jsonl").display().to_string();
+    let missing = scratch("placeholder.txt", "")
+        .with_file_name("does-not-exist.jsonl")
+        .display()
+        .to_string();
 
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["score", &missing, &good_path], "cannot read"),

@@ -1,23 +1,12 @@
 //! The programs as a user runs them: knobs documented in --help, bad input refused
 //! with exit code 2 and a message — never a panic.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+use kit::programs::run_example;
 
 fn example(name: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "-q",
-            "--release",
-            "-p",
-            "coroutines",
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args)
-        .output()
-        .expect("cargo run")
+    run_example("coroutines", name, args, "").expect("cargo run")
 }
 
 #[test]

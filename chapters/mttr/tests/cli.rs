@@ -12,10 +12,7 @@ fn mttr(args: &[&str]) -> Output {
 }
 
 fn scratch(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("mttr-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
+    let p = kit::programs::scratch_file("mttr-cli", name, text).expect("write scratch file");
     p.display().to_string()
 }
 

@@ -1,34 +1,12 @@
 //! The chapter's programs as a user runs them: good input gives the documented output,
 //! bad input a clear error and exit code 2 — never a panic.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use kit::programs::run_example;
 
 fn example(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "-q",
-            "--release",
-            "-p",
-            "timsort",
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cargo run");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
+    run_example("timsort", name, args, stdin).expect("cargo run")
 }
 
 #[test]
