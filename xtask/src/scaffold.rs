@@ -279,47 +279,48 @@ fn insert_summary(summary: &str, day: u32, title: &str, page: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-/// Insert `line` into the block that follows the `marker` comment, in `# day N` / `// day N` order.
-fn insert_marked(text: &str, marker: &str, day: u32, line: &str) -> String {
+/// Insert `line` into the block of lines right after the `marker` comment: before the
+/// first line of that block for which `goes_before` says the new line belongs ahead of
+/// it, or at the end of the block (or of the file, if there is no marker).
+fn insert_in_block(
+    text: &str,
+    marker: &str,
+    line: &str,
+    goes_before: impl Fn(&str) -> bool,
+) -> String {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let Some(start) = lines
+    let at = match lines
         .iter()
         .position(|l| l.trim_start().starts_with(marker))
-    else {
-        lines.push(line.to_string());
-        return lines.join("\n") + "\n";
-    };
-    let mut at = start + 1;
-    while at < lines.len() && !lines[at].trim().is_empty() && !lines[at].starts_with('[') {
-        let d = lines[at]
-            .rsplit_once("day ")
-            .and_then(|(_, n)| n.trim().parse::<u32>().ok());
-        if d.is_some_and(|d| d > day) {
-            break;
+    {
+        Some(start) => {
+            let block_end = lines[start + 1..]
+                .iter()
+                .position(|l| l.trim().is_empty() || l.starts_with('['))
+                .map_or(lines.len(), |k| start + 1 + k);
+            (start + 1..block_end)
+                .find(|&k| goes_before(&lines[k]))
+                .unwrap_or(block_end)
         }
-        at += 1;
-    }
+        None => lines.len(),
+    };
     lines.insert(at, line.to_string());
     lines.join("\n") + "\n"
+}
+
+/// Insert `line` into the block that follows the `marker` comment, in `# day N` order.
+fn insert_marked(text: &str, marker: &str, day: u32, line: &str) -> String {
+    insert_in_block(text, marker, line, |l| {
+        l.rsplit_once("day ")
+            .and_then(|(_, n)| n.trim().parse::<u32>().ok())
+            .is_some_and(|d| d > day)
+    })
 }
 
 /// Insert a `pub use` line into the block after `marker`, in the alphabetical order
 /// rustfmt keeps `use` items in (so `cargo fmt` never has to move it).
 fn insert_use(text: &str, marker: &str, line: &str) -> String {
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let Some(start) = lines
-        .iter()
-        .position(|l| l.trim_start().starts_with(marker))
-    else {
-        lines.push(line.to_string());
-        return lines.join("\n") + "\n";
-    };
-    let mut at = start + 1;
-    while at < lines.len() && lines[at].starts_with("pub use ") && lines[at].as_str() < line {
-        at += 1;
-    }
-    lines.insert(at, line.to_string());
-    lines.join("\n") + "\n"
+    insert_in_block(text, marker, line, |l| l > line)
 }
 
 /// Insert a row into the crate-doc table of `workbook.rs`, in day order.
