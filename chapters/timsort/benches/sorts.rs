@@ -11,27 +11,10 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use timsort::patterns::timing_inputs;
-use timsort::{MergePolicy, TimSort};
-
-type SortFn = fn(&mut [u64]);
-
-/// The sorts compared, by benchmark id.
-const SORTS: [(&str, SortFn); 4] = [
-    ("timsort-classic", |v| {
-        TimSort::with_policy(MergePolicy::Classic).sort_by(v, u64::cmp)
-    }),
-    ("timsort-powersort", |v| {
-        TimSort::with_policy(MergePolicy::Powersort).sort_by(v, u64::cmp)
-    }),
-    ("std-stable", |v| v.sort()),
-    ("std-unstable", |v| v.sort_unstable()),
-];
+use timsort::timing::{SORTS, bench_n};
 
 fn bench(c: &mut Criterion) {
-    let n = std::env::var("TIMSORT_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = bench_n();
     for (pattern, input) in timing_inputs(n, 42) {
         let mut group = c.benchmark_group(format!("{pattern}/{n}"));
         group.sample_size(10);

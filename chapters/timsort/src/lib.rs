@@ -144,6 +144,7 @@ mod probe;
 pub mod reference;
 mod stats;
 pub mod textbook;
+pub mod timing;
 
 use std::cell::Cell;
 use std::cmp::Ordering;

@@ -19,10 +19,7 @@ use timsort_peer::{PEER, SORTS};
 const COMPARED: [usize; 2] = [1, PEER];
 
 fn bench(c: &mut Criterion) {
-    let n = std::env::var("TIMSORT_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = timsort::timing::bench_n();
     for (pattern, mut input) in timing_inputs(n, 42) {
         if matches!(pattern, "random-u64" | "random" | "4-distinct") {
             input.truncate(n / 10);
