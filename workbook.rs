@@ -8,12 +8,14 @@
 //! |---|---|---|
 //! | 3 | The Heartbeat | [`heartbeat`] |
 //! | 4 | Stackless Continuations | [`coroutines`] |
+//! | 9 | Semantic Contracts | [`contracts`] |
 //! | 10 | TimSort | [`timsort`] |
 //! | 11 | Mean Time to Resolution | [`mttr`] |
 //! | 12 | The BEHILOS Benchmark | [`behilos`] |
 
 // chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)
 pub use behilos;
+pub use contracts;
 pub use coroutines;
 pub use heartbeat;
 pub use mttr;

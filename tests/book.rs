@@ -37,6 +37,8 @@ fn sources_follow_the_template_and_agree_with_the_crates() {
 
 #[test]
 fn every_page_program_runs_and_matches_its_snapshot() {
+    // Some page programs run pinned Python tools (cfn-lint, checkov, schemathesis).
+    xtask::tools::ensure_python().unwrap_or_else(|e| panic!("installing the Python tools: {e}"));
     let book = book();
     let directives = book.directives().unwrap_or_else(|p| panic!("{p}"));
     assert!(!directives.is_empty(), "the book runs no program at all");

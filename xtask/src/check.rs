@@ -269,14 +269,19 @@ pub struct Output {
     pub stderr: String,
 }
 
-/// Run a directive exactly as mdbook-cmdrun 0.7.3 does: `sh -c CMD` from the page's folder.
+/// Run a directive exactly as mdbook-cmdrun 0.7.3 does: `sh -c CMD` from the page's folder,
+/// with the pinned Python tools' folder first on `PATH` when they are installed (as
+/// `cargo xtask build` has them).
 pub fn run_directive(root: &Path, d: &Directive) -> std::io::Result<Output> {
     let dir = root.join(d.page.parent().unwrap_or(Path::new("src")));
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&d.command)
-        .current_dir(dir)
-        .output()?;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(&d.command).current_dir(dir);
+    if crate::tools::python_installed()
+        && let Ok(path) = crate::tools::path_with(&[crate::tools::python_bin()])
+    {
+        cmd.env("PATH", path);
+    }
+    let out = cmd.output()?;
     Ok(Output {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

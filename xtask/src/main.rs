@@ -59,7 +59,7 @@ enum Cmd {
         #[arg(long)]
         slug: Option<String>,
     },
-    /// Print where the pinned tools live (installing them if needed).
+    /// Print where the pinned tools live (mdBook, cmdrun, the Python tools), installing them if needed.
     Tools,
 }
 
@@ -107,6 +107,7 @@ fn run() -> anyhow::Result<ExitCode> {
             let book = book()?;
             let mut problems = check::check_sources(&book);
             if outputs {
+                tools::ensure_python()?;
                 problems.extend(check::check_outputs_of(&book, page.as_deref(), false));
             }
             if !problems.is_empty() {
@@ -118,6 +119,7 @@ fn run() -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::Bless { page } => {
+            tools::ensure_python()?;
             let book = book()?;
             let problems: Vec<_> = check::check_outputs_of(&book, page.as_deref(), true);
             if !problems.is_empty() {
@@ -220,9 +222,10 @@ fn run() -> anyhow::Result<ExitCode> {
         Cmd::Tools => {
             tools::ensure_all()?;
             println!(
-                "{}\n{}",
+                "{}\n{}\n{}",
                 tools::MDBOOK.binary().display(),
-                tools::CMDRUN.binary().display()
+                tools::CMDRUN.binary().display(),
+                tools::python_bin().display()
             );
         }
     }

@@ -5,6 +5,11 @@
 //! mdBook 0.4.52 (the last 0.4 release) and cmdrun 0.7.3, installs them with
 //! `cargo install --locked` into `<cache>/<crate>-<version>/`, and always runs those
 //! binaries by path — never whatever `mdbook` happens to be on `PATH`.
+//!
+//! Some page programs also run Python tools (cfn-lint, checkov, schemathesis): those live
+//! in one virtual environment in the same cache, made from the pins in
+//! `xtask/python-tools.txt` + `python-tools.lock`, and their `bin` folder goes first on
+//! the `PATH` of every page program xtask or the book test runs.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -104,17 +109,98 @@ impl Tool {
     }
 }
 
-/// Install both pinned tools if needed; return `PATH` with their folders first, so
-/// mdBook finds the pinned `mdbook-cmdrun` preprocessor.
-pub fn ensure_all() -> anyhow::Result<OsString> {
-    let mdbook = MDBOOK.ensure()?;
-    let cmdrun = CMDRUN.ensure()?;
-    let mut dirs: Vec<PathBuf> = [cmdrun, mdbook]
-        .iter()
-        .filter_map(|b| b.parent().map(PathBuf::from))
-        .collect();
+/// The Python tools some page programs and tests run (cfn-lint and checkov for Day 16,
+/// schemathesis for Day 9): top-level pins, and the full `pip freeze` used as constraints.
+pub const PYTHON_REQUIREMENTS: &str = include_str!("../python-tools.txt");
+/// Every package the Python tools pull in, pinned (`pip install -c`).
+pub const PYTHON_CONSTRAINTS: &str = include_str!("../python-tools.lock");
+
+/// The virtual environment holding the pinned Python tools: `<cache>/python-tools`.
+pub fn python_venv() -> PathBuf {
+    cache_dir().join("python-tools")
+}
+
+/// The folder with the Python tools' executables (`cfn-lint`, `checkov`, `schemathesis`).
+pub fn python_bin() -> PathBuf {
+    python_venv().join("bin")
+}
+
+/// The record `ensure_python` writes after a successful install: the pins it installed.
+fn python_record() -> PathBuf {
+    python_venv().join("workbook-pins.txt")
+}
+
+/// Whether the venv holds exactly the pinned tools (its record matches the pins).
+pub fn python_installed() -> bool {
+    let record = std::fs::read_to_string(python_record()).unwrap_or_default();
+    record == format!("{PYTHON_REQUIREMENTS}{PYTHON_CONSTRAINTS}")
+        && python_bin().join("checkov").is_file()
+}
+
+/// Create the venv and `pip install` the pinned tools if needed; return its `bin` folder.
+pub fn ensure_python() -> anyhow::Result<PathBuf> {
+    if python_installed() {
+        return Ok(python_bin());
+    }
+    let venv = python_venv();
+    eprintln!(
+        "xtask: installing cfn-lint, checkov and schemathesis into {} (once per machine; a few minutes)",
+        venv.display()
+    );
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)?;
+    }
+    let python = std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
+    let status = Command::new(&python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "python3 -m venv {} failed ({status})",
+        venv.display()
+    );
+    let pins = venv.join("requirements.txt");
+    let constraints = venv.join("constraints.txt");
+    std::fs::write(&pins, PYTHON_REQUIREMENTS)?;
+    std::fs::write(&constraints, PYTHON_CONSTRAINTS)?;
+    let status = Command::new(python_bin().join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&pins)
+        .arg("-c")
+        .arg(&constraints)
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "pip install of the Python tools failed ({status})"
+    );
+    std::fs::write(
+        python_record(),
+        format!("{PYTHON_REQUIREMENTS}{PYTHON_CONSTRAINTS}"),
+    )?;
+    Ok(python_bin())
+}
+
+/// `PATH` with the given folders first.
+pub fn path_with(first: &[PathBuf]) -> anyhow::Result<OsString> {
+    let mut dirs: Vec<PathBuf> = first.to_vec();
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
     Ok(std::env::join_paths(dirs)?)
+}
+
+/// Install every pinned tool if needed; return `PATH` with their folders first, so
+/// mdBook finds the pinned `mdbook-cmdrun` preprocessor and page programs find the
+/// Python tools.
+pub fn ensure_all() -> anyhow::Result<OsString> {
+    let mdbook = MDBOOK.ensure()?;
+    let cmdrun = CMDRUN.ensure()?;
+    let python = ensure_python()?;
+    let mut dirs: Vec<PathBuf> = [cmdrun, mdbook]
+        .iter()
+        .filter_map(|b| b.parent().map(PathBuf::from))
+        .collect();
+    dirs.push(python);
+    path_with(&dirs)
 }

@@ -1,0 +1,75 @@
+//! Day 9: the latency contract on the wall clock — v1 and v2 on real loopback
+//! servers that sleep for their modelled service time, p50/p95/p99 by nearest rank
+//! over the measured requests sent after a warm-up. Measured, so it varies.
+//!
+//! `cargo run -q --release -p contracts --example latency -- --help`
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use contracts::client::Api;
+use contracts::latency::probe;
+use contracts::search::Version;
+use contracts::server::{Clock, RunningServer, ServerConfig};
+
+/// Measure both versions' latency on the wall clock.
+#[derive(Parser)]
+struct Args {
+    /// Measured requests per version (the contract asks for at least 1000).
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    /// Warm-up requests per version, not measured.
+    #[arg(long, default_value_t = 100)]
+    warmup: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Seed of the service-time model.
+    #[arg(long, default_value_t = 9)]
+    seed: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let run = || -> Result<String, Box<dyn std::error::Error>> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let mut rows = Vec::new();
+        for v in [Version::V1, Version::V2] {
+            let server = RunningServer::start(ServerConfig::new(v, args.seed), Clock::Real)?;
+            let api = Api::new(&server.base_url(), Duration::from_secs(10))?;
+            let l = rt.block_on(probe(
+                &api,
+                args.warmup,
+                args.requests.max(1),
+                args.concurrency.max(1),
+            ))?;
+            let ms = |x: f64| format!("{x:.1} ms");
+            rows.push(vec![
+                v.name().to_string(),
+                l.measured.to_string(),
+                ms(l.p50_ms),
+                ms(l.p95_ms),
+                ms(l.p99_ms),
+                ms(l.max_ms),
+            ]);
+        }
+        Ok(kit::table::render(
+            &["version", "requests", "p50", "p95", "p99", "max"],
+            &rows,
+        ))
+    };
+    match run() {
+        Ok(table) => {
+            println!("{table}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("latency: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Day 9: v1 and v2 side by side — the technical contract (schemathesis), the
+//! semantic contract (the suite over HTTP) and the consumer's pact.
+//!
+//! `cargo run -q --release -p contracts --example verdicts -- --help`
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use contracts::schemathesis::{self, RunOptions};
+use contracts::suite::SuiteConfig;
+use contracts::verdicts::{compare, render};
+
+/// Start v1 and v2 on free loopback ports (virtual clocks), check each three ways,
+/// print the verdicts side by side. Needs `schemathesis` on PATH.
+#[derive(Parser)]
+struct Args {
+    /// Seed of the generated cases and of the servers' service-time model.
+    #[arg(long, default_value_t = 9)]
+    seed: u64,
+    /// Generated cases per promise (proptest's default is 256).
+    #[arg(long, default_value_t = 64)]
+    cases: u32,
+    /// Latency: measured requests after the warm-up.
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    /// Latency: warm-up requests.
+    #[arg(long, default_value_t = 100)]
+    warmup: usize,
+    /// schemathesis: --max-examples per operation.
+    #[arg(long, default_value_t = 30)]
+    max_examples: u32,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let Some(exe) = schemathesis::find_on_path() else {
+        eprintln!(
+            "verdicts: {}",
+            schemathesis::SchemathesisError::NotInstalled
+        );
+        return ExitCode::from(2);
+    };
+    let suite = SuiteConfig {
+        seed: args.seed,
+        cases: args.cases.max(1),
+        warmup: args.warmup,
+        measured: args.requests.max(1),
+        ..SuiteConfig::default()
+    };
+    let options = RunOptions {
+        seed: args.seed,
+        max_examples: args.max_examples.max(1),
+    };
+    match compare(&exe, args.seed, &suite, &options) {
+        Ok(results) => {
+            print!("{}", render(&results));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("verdicts: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

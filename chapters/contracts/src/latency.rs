@@ -1,0 +1,145 @@
+//! The latency contract: p95 < 200 ms and p99 < 500 ms, by nearest rank over at
+//! least 1000 measured requests sent after a warm-up.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::client::Api;
+use crate::error::CheckError;
+use crate::search::SearchRequest;
+
+/// The seed's thresholds.
+pub const P95_LIMIT: Duration = Duration::from_millis(200);
+/// The seed's thresholds.
+pub const P99_LIMIT: Duration = Duration::from_millis(500);
+
+/// The nearest-rank percentile of `sorted` (ascending): the value at rank
+/// ⌈p/100 · n⌉ (1-based). No interpolation: the answer is a latency that happened.
+/// `None` for an empty sample or `p` outside (0, 100].
+pub fn nearest_rank(sorted: &[Duration], p: f64) -> Option<Duration> {
+    if sorted.is_empty() || !(p > 0.0 && p <= 100.0) {
+        return None;
+    }
+    let n = sorted.len();
+    // Integer arithmetic on per-mille avoids 0.95 * 1000 = 949.999… surprises.
+    let per_mille = (p * 10.0).round() as usize;
+    let rank = (per_mille * n).div_ceil(1000).clamp(1, n);
+    sorted.get(rank - 1).copied()
+}
+
+/// What the latency probe found.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencyReport {
+    /// Requests sent and discarded first.
+    pub warmup: usize,
+    /// Requests measured.
+    pub measured: usize,
+    /// Median, milliseconds.
+    pub p50_ms: f64,
+    /// 95th percentile (nearest rank), milliseconds.
+    pub p95_ms: f64,
+    /// 99th percentile (nearest rank), milliseconds.
+    pub p99_ms: f64,
+    /// Slowest, milliseconds.
+    pub max_ms: f64,
+}
+
+impl LatencyReport {
+    /// Summarise measured latencies (any order).
+    pub fn from_samples(warmup: usize, samples: &[Duration]) -> Option<LatencyReport> {
+        let mut sorted = samples.to_vec();
+        sorted.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        Some(LatencyReport {
+            warmup,
+            measured: sorted.len(),
+            p50_ms: ms(nearest_rank(&sorted, 50.0)?),
+            p95_ms: ms(nearest_rank(&sorted, 95.0)?),
+            p99_ms: ms(nearest_rank(&sorted, 99.0)?),
+            max_ms: ms(*sorted.last()?),
+        })
+    }
+
+    /// p95 under 200 ms?
+    pub fn p95_holds(&self) -> bool {
+        self.p95_ms < P95_LIMIT.as_secs_f64() * 1000.0
+    }
+
+    /// p99 under 500 ms?
+    pub fn p99_holds(&self) -> bool {
+        self.p99_ms < P99_LIMIT.as_secs_f64() * 1000.0
+    }
+}
+
+/// The request mix of the probe: request `i` of the run.
+pub fn probe_request(i: usize) -> SearchRequest {
+    const QUERIES: [&str; 6] = [
+        "laptop",
+        "phone",
+        "tablet",
+        "premium laptop",
+        "case",
+        "galaxy",
+    ];
+    let mut req = SearchRequest::new(QUERIES[i % QUERIES.len()], [10, 5, 20][i % 3]);
+    if i % 7 == 3 {
+        req.offset = 5;
+    }
+    req
+}
+
+/// Send `warmup` requests, then `measured` more, `concurrency` at a time, timing each
+/// with `tokio::time::Instant` (the runtime's clock: virtual on a paused runtime).
+pub async fn probe(
+    api: &Api,
+    warmup: usize,
+    measured: usize,
+    concurrency: usize,
+) -> Result<LatencyReport, CheckError> {
+    run_phase(api, 0, warmup, concurrency).await?;
+    let samples = run_phase(api, warmup, measured, concurrency).await?;
+    LatencyReport::from_samples(warmup, &samples)
+        .ok_or_else(|| CheckError::Local("the latency probe measured no request".to_string()))
+}
+
+async fn run_phase(
+    api: &Api,
+    first: usize,
+    count: usize,
+    concurrency: usize,
+) -> Result<Vec<Duration>, CheckError> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let samples = Arc::new(Mutex::new(Vec::with_capacity(count)));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let api = api.clone();
+        let next = Arc::clone(&next);
+        let samples = Arc::clone(&samples);
+        workers.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= count {
+                    return Ok::<(), CheckError>(());
+                }
+                let start = tokio::time::Instant::now();
+                api.search(&probe_request(first + i)).await?;
+                let took = start.elapsed();
+                if let Ok(mut s) = samples.lock() {
+                    s.push(took);
+                }
+            }
+        });
+    }
+    while let Some(joined) = workers.join_next().await {
+        joined.map_err(|e| CheckError::Local(format!("latency worker failed: {e}")))??;
+    }
+    let out = samples
+        .lock()
+        .map(|s| s.clone())
+        .map_err(|_| CheckError::Local("latency samples poisoned".to_string()))?;
+    Ok(out)
+}

@@ -1,0 +1,178 @@
+//! `contracts`: serve the product-search API (v1 or v2), or check any running
+//! instance against the semantic contract.
+//!
+//! Exit codes of `check`: 0 every promise holds, 1 a promise is broken,
+//! 2 the check could not be carried out (bad flags, no answer, not the documented JSON).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use contracts::render;
+use contracts::search::Version;
+use contracts::server::{ServerConfig, serve};
+use contracts::suite::{LatencyOn, SuiteConfig, run_suite};
+
+/// Serve the seed's product-search API, or check an instance's semantic contract.
+#[derive(Parser)]
+#[command(name = "contracts", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve GET /api/products/search and GET /openapi.json on the wall clock.
+    Serve {
+        /// Which implementation answers.
+        #[arg(long, value_enum, default_value = "v1")]
+        version: Version,
+        /// Port on 127.0.0.1 (0 picks a free one and prints it).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Seed of the service-time model (which requests are slow).
+        #[arg(long, default_value_t = 9)]
+        seed: u64,
+        /// Answer at once instead of sleeping for the modelled service time.
+        #[arg(long)]
+        no_delay: bool,
+    },
+    /// Check the API at URL (e.g. http://127.0.0.1:8080) against every promise.
+    Check {
+        /// Base URL of the API.
+        url: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Seed of the generated cases.
+        #[arg(long, default_value_t = 9)]
+        seed: u64,
+        /// Generated cases per promise (proptest's own default is 256).
+        #[arg(long, default_value_t = 32)]
+        cases: u32,
+        /// Latency: warm-up requests (discarded).
+        #[arg(long, default_value_t = 100)]
+        warmup: usize,
+        /// Latency: measured requests (the contract asks for at least 1000).
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Latency: requests in flight at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Skip the latency promise.
+        #[arg(long)]
+        no_latency: bool,
+        /// Per-request timeout in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        timeout: f64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            version,
+            port,
+            seed,
+            no_delay,
+        } => match run_server(version, port, seed, !no_delay) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("contracts serve: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Check {
+            url,
+            format,
+            seed,
+            cases,
+            warmup,
+            requests,
+            concurrency,
+            no_latency,
+            timeout,
+        } => {
+            if !(timeout.is_finite() && timeout > 0.0) || cases == 0 || requests == 0 {
+                eprintln!("contracts check: --timeout, --cases and --requests must be positive");
+                return ExitCode::from(2);
+            }
+            let config = SuiteConfig {
+                seed,
+                cases,
+                warmup,
+                measured: requests,
+                concurrency: concurrency.max(1),
+                timeout: Duration::from_secs_f64(timeout),
+            };
+            let latency = if no_latency {
+                LatencyOn::Skip
+            } else {
+                LatencyOn::WallClock
+            };
+            match run_suite(&url, &config, latency) {
+                Ok(report) => {
+                    match format {
+                        Format::Text => emit(&render::suite_text(&report)),
+                        Format::Json => match serde_json::to_string_pretty(&report) {
+                            Ok(s) => emit(&format!("{s}\n")),
+                            Err(e) => {
+                                eprintln!("contracts check: {e}");
+                                return ExitCode::from(2);
+                            }
+                        },
+                    }
+                    if report.all_hold() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => {
+                    eprintln!("contracts check: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn run_server(version: Version, port: u16, seed: u64, service_time: bool) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        eprintln!(
+            "contracts {}: http://{addr}{} (OpenAPI at http://{addr}{}); Ctrl-C stops",
+            version.name(),
+            contracts::server::SEARCH_PATH,
+            contracts::server::OPENAPI_PATH
+        );
+        let config = ServerConfig {
+            version,
+            seed,
+            service_time,
+        };
+        serve(listener, config, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })?;
+    Ok(())
+}
+
+/// Print to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
