@@ -6,6 +6,7 @@
 //!
 //! | day | chapter | crate |
 //! |---|---|---|
+//! | 2 | Cloud Systems Drift | [`drift`] |
 //! | 3 | The Heartbeat | [`heartbeat`] |
 //! | 4 | Stackless Continuations | [`coroutines`] |
 //! | 9 | Semantic Contracts | [`contracts`] |
@@ -17,6 +18,7 @@
 pub use behilos;
 pub use contracts;
 pub use coroutines;
+pub use drift;
 pub use heartbeat;
 pub use mttr;
 pub use timsort;
