@@ -13,6 +13,7 @@
 //! | 10 | TimSort | [`timsort`] |
 //! | 11 | Mean Time to Resolution | [`mttr`] |
 //! | 12 | The BEHILOS Benchmark | [`behilos`] |
+//! | 13 | Server-to-Server Tracking | [`s2s`] |
 
 // chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)
 pub use behilos;
@@ -21,4 +22,5 @@ pub use coroutines;
 pub use drift;
 pub use heartbeat;
 pub use mttr;
+pub use s2s;
 pub use timsort;

@@ -1,0 +1,132 @@
+//! Measured: events per second through outbox → relay → collector on loopback.
+//!
+//! The outbox is a SQLite file in WAL mode with `synchronous=FULL`; the collector keeps
+//! its ledger in a SQLite file too (WAL, `synchronous=NORMAL`) and deduplicates every
+//! event. Wall-clock figures from the machine that runs it.
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use s2s::collector::{Clock, CollectorConfig, CollectorState, FaultPlan, Ledger, ServerHandle};
+use s2s::outbox::Outbox;
+use s2s::relay::{Relay, RelayConfig};
+use s2s::scenario::{BASE_UNIX, PIXEL_ID, ScratchDir, endpoint};
+use s2s::shop::{random_customer, random_order};
+
+/// Throughput of the whole pipeline, with batching and a durable outbox.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Events to push through the pipeline.
+    #[arg(long, default_value_t = 20_000)]
+    events: usize,
+    /// Events per request (1..=1000).
+    #[arg(long, default_value_t = 1000)]
+    batch_size: usize,
+    /// Orders placed one transaction (and one fsync) each, to time the shop's side.
+    #[arg(long, default_value_t = 100)]
+    single_orders: usize,
+    /// Seed of the orders.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    anyhow::ensure!(
+        (1..=1000).contains(&a.batch_size),
+        "--batch-size {}: must be 1..=1000",
+        a.batch_size
+    );
+    anyhow::ensure!(
+        a.events > 0 && a.events <= 1_000_000,
+        "--events must be 1..=1000000"
+    );
+    let dir = ScratchDir::new("s2s-throughput")?;
+    let mut rng = kit::rng::seeded(a.seed);
+
+    // The shop's side: one transaction and one fsync per order.
+    let mut outbox = Outbox::create(&dir.file("single.db"))?;
+    let orders: Vec<_> = (0..a.single_orders.max(1))
+        .map(|i| {
+            let c = random_customer(&mut rng, i);
+            random_order(&mut rng, c)
+        })
+        .collect();
+    let t = Instant::now();
+    for o in &orders {
+        outbox.place_order(o, BASE_UNIX)?;
+    }
+    let single = t.elapsed();
+    drop(outbox);
+
+    // Fill the pipeline's outbox (bulk), then time the relay draining it.
+    let mut outbox = Outbox::create(&dir.file("shop.db"))?;
+    let bulk: Vec<_> = (0..a.events)
+        .map(|i| {
+            let c = random_customer(&mut rng, i);
+            random_order(&mut rng, c)
+        })
+        .collect();
+    let now = Clock::System.now_unix();
+    for chunk in bulk.chunks(5000) {
+        outbox.place_orders_bulk(chunk, now)?;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (elapsed, stats, requests) = rt.block_on(async {
+        let state = CollectorState::new(
+            CollectorConfig {
+                pixel_id: PIXEL_ID.into(),
+                clock: Clock::System,
+                keep_bodies: false,
+            },
+            Ledger::open(Some(&dir.file("ledger.db")))?,
+            FaultPlan::none(),
+        );
+        let h = ServerHandle::start(([127, 0, 0, 1], 0).into(), state.router()).await?;
+        let config = RelayConfig {
+            batch_size: a.batch_size,
+            request_timeout: Duration::from_secs(30),
+            ..RelayConfig::default()
+        };
+        let mut relay = Relay::new(outbox, &endpoint(h.addr), config)?;
+        let t = Instant::now();
+        let summary = relay.drain().await?;
+        let elapsed = t.elapsed();
+        let stats = state.stats()?;
+        h.stop();
+        anyhow::Ok((elapsed, stats, summary.requests))
+    })?;
+    anyhow::ensure!(
+        stats.counted == a.events as u64,
+        "collector counted {} of {} events",
+        stats.counted,
+        a.events
+    );
+    let rate = |n: usize, d: Duration| format!("{:.0}", n as f64 / d.as_secs_f64());
+    let rows = vec![
+        vec![
+            "shop: order + event, 1 tx + fsync each".to_string(),
+            a.single_orders.to_string(),
+            format!("{:.3}", single.as_secs_f64()),
+            rate(a.single_orders, single),
+        ],
+        vec![
+            format!("relay → collector, batches of {}", a.batch_size),
+            a.events.to_string(),
+            format!("{:.3}", elapsed.as_secs_f64()),
+            rate(a.events, elapsed),
+        ],
+    ];
+    println!(
+        "{}",
+        kit::table::render(&["stage", "events", "seconds", "events/s"], &rows)
+    );
+    println!(
+        "{requests} requests; the collector counted {} events, each once.",
+        stats.counted
+    );
+    Ok(())
+}

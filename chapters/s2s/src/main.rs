@@ -1,0 +1,431 @@
+//! `s2s`: the chapter's processes — shop, collector, relay — and the fault demo.
+//!
+//! Exit codes: 0 success; 1 an error (named on stderr; queued events stay queued);
+//! 2 a bad flag; 3 the relay parked poison events (listed on stderr).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use s2s::collector::{Clock, CollectorConfig, CollectorState, FaultPlan, Ledger, ServerHandle};
+use s2s::event::ServerEvent;
+use s2s::outbox::Outbox;
+use s2s::relay::{Relay, RelayConfig};
+use s2s::scenario::{FaultConfig, PIXEL_ID, render_faults, run_faults};
+use s2s::shop::{Shop, random_customer, random_order};
+use s2s::{Result, S2sError};
+
+/// Server-to-server conversion tracking on loopback: shop → outbox → relay → collector.
+#[derive(Debug, Parser)]
+#[command(name = "s2s", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The fault run, in virtual time: collector 5xx/429/hang/crash, relay killed mid-batch.
+    Demo(DemoArgs),
+    /// Run the ad platform's collector (Conversions API rules) on 127.0.0.1.
+    Collector {
+        /// Port (0: any free port; the address is printed on the first line).
+        #[arg(long)]
+        port: u16,
+        /// SQLite ledger file (kept across restarts); in memory when absent.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The pixel id it accepts.
+        #[arg(long, default_value = PIXEL_ID)]
+        pixel_id: String,
+        /// Share of requests to fail at random (500/503/429/hang).
+        #[arg(long, default_value_t = 0.0)]
+        failure_rate: f64,
+        /// Seed of the random faults.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Ship an outbox's pending events to a collector, then exit.
+    Relay(RelayArgs),
+    /// Run the shop: `POST /orders` commits the order and its event together.
+    Shop {
+        /// The shop's database (orders + outbox); created if missing.
+        #[arg(long)]
+        db: PathBuf,
+        /// Port (0: any free port; the address is printed on the first line).
+        #[arg(long)]
+        port: u16,
+    },
+    /// Place seeded orders directly (each in its own transaction), or enqueue one event file.
+    Enqueue {
+        /// The shop's database; created if missing.
+        #[arg(long)]
+        db: PathBuf,
+        /// How many seeded orders to place.
+        #[arg(long, default_value_t = 0)]
+        orders: usize,
+        /// Seed of the customers and amounts.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A JSON file holding one server event to enqueue as is.
+        #[arg(long)]
+        event: Option<PathBuf>,
+    },
+    /// Print an outbox's counts (pending, delivered, dead) and its dead letters.
+    Status {
+        /// The shop's database.
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// Orders placed.
+    #[arg(long, default_value_t = 200)]
+    orders: usize,
+    /// Share of collector answers that fail at random, after the scripted faults
+    /// (0 turns all collector faults off).
+    #[arg(long, default_value_t = 0.2)]
+    failure_rate: f64,
+    /// Kill the relay after the collector accepted this batch, before marking it (0: never).
+    #[arg(long, default_value_t = 3)]
+    kill_relay_at: usize,
+    /// Seed (orders, faults, jitter).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Events per request (1..=1000).
+    #[arg(long, default_value_t = 25)]
+    batch_size: usize,
+    /// Orders backfilled 8 days late: their events are refused and end as dead letters.
+    #[arg(long, default_value_t = 0)]
+    poison: usize,
+    /// The collector crashes at this many (virtual) seconds (0: never).
+    #[arg(long, default_value_t = 6.0)]
+    crash_at: f64,
+    /// Seconds the collector stays down.
+    #[arg(long, default_value_t = 4.0)]
+    down_for: f64,
+    /// Milliseconds between two orders.
+    #[arg(long, default_value_t = 50)]
+    order_every_ms: u64,
+    /// Milliseconds between two looks at an empty outbox.
+    #[arg(long, default_value_t = 500)]
+    poll_ms: u64,
+    /// Backoff base, milliseconds.
+    #[arg(long, default_value_t = 200)]
+    base_ms: u64,
+    /// Backoff cap, milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    cap_ms: u64,
+    /// Request timeout, milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+    /// Run on the wall clock (a live class demo) instead of virtual time.
+    #[arg(long)]
+    realtime: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct RelayArgs {
+    /// The shop's database (must exist).
+    #[arg(long)]
+    db: PathBuf,
+    /// The collector: http://HOST:PORT/{version}/{pixel_id}/events
+    #[arg(long)]
+    endpoint: String,
+    /// Events per request (1..=1000).
+    #[arg(long, default_value_t = 500)]
+    batch_size: usize,
+    /// Backoff base, milliseconds.
+    #[arg(long, default_value_t = 100)]
+    base_ms: u64,
+    /// Backoff cap, milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    cap_ms: u64,
+    /// Failures in a row before giving up (events stay queued).
+    #[arg(long, default_value_t = 20)]
+    max_attempts: u32,
+    /// Request timeout, milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// Seed of the jitter.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Wait this long between a 2xx and marking the batch delivered (widens the
+    /// window for a kill -9 demo), milliseconds.
+    #[arg(long, default_value_t = 0)]
+    stall_after_accept_ms: u64,
+}
+
+fn usage(msg: String) -> ExitCode {
+    eprintln!("s2s: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo(a) => demo(a),
+        Command::Collector {
+            port,
+            db,
+            pixel_id,
+            failure_rate,
+            seed,
+        } => {
+            if !(0.0..=1.0).contains(&failure_rate) {
+                return usage(format!("--failure-rate {failure_rate}: must be in 0..=1"));
+            }
+            report(serve_collector(
+                port,
+                db.as_deref(),
+                pixel_id,
+                failure_rate,
+                seed,
+            ))
+        }
+        Command::Relay(a) => relay(a),
+        Command::Shop { db, port } => report(serve_shop(&db, port)),
+        Command::Enqueue {
+            db,
+            orders,
+            seed,
+            event,
+        } => report(enqueue(&db, orders, seed, event.as_deref())),
+        Command::Status { db } => report(status(&db)),
+    }
+}
+
+fn report(r: Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("s2s: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn demo(a: DemoArgs) -> ExitCode {
+    if !(0.0..=1.0).contains(&a.failure_rate) {
+        return usage(format!(
+            "--failure-rate {}: must be in 0..=1",
+            a.failure_rate
+        ));
+    }
+    if !(1..=1000).contains(&a.batch_size) {
+        return usage(format!("--batch-size {}: must be 1..=1000", a.batch_size));
+    }
+    if a.orders == 0 || a.orders > 100_000 {
+        return usage(format!("--orders {}: must be 1..=100000", a.orders));
+    }
+    if a.poison > a.orders {
+        return usage(format!("--poison {}: more than --orders", a.poison));
+    }
+    for (name, v) in [("--crash-at", a.crash_at), ("--down-for", a.down_for)] {
+        if !v.is_finite() || !(0.0..=3600.0).contains(&v) {
+            return usage(format!("{name} {v}: must be 0..=3600 seconds"));
+        }
+    }
+    if a.base_ms == 0 || a.cap_ms < a.base_ms || a.timeout_ms == 0 || a.poll_ms == 0 {
+        return usage(
+            "need --base-ms > 0, --cap-ms >= --base-ms, --timeout-ms > 0, --poll-ms > 0".into(),
+        );
+    }
+    let config = FaultConfig {
+        orders: a.orders,
+        batch_size: a.batch_size,
+        failure_rate: a.failure_rate,
+        kill_relay_at: (a.kill_relay_at > 0).then_some(a.kill_relay_at),
+        collector_crash: (a.crash_at > 0.0).then(|| {
+            (
+                Duration::from_secs_f64(a.crash_at),
+                Duration::from_secs_f64(a.down_for),
+            )
+        }),
+        poison: a.poison,
+        base: Duration::from_millis(a.base_ms),
+        cap: Duration::from_millis(a.cap_ms),
+        timeout: Duration::from_millis(a.timeout_ms),
+        order_interval: Duration::from_millis(a.order_every_ms),
+        poll: Duration::from_millis(a.poll_ms),
+        seed: a.seed,
+        realtime: a.realtime,
+    };
+    match run_faults(&config) {
+        Ok(r) => {
+            print!("{}", render_faults(&r));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("s2s demo: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| S2sError::Serve {
+            addr: "runtime".into(),
+            source: e,
+        })
+}
+
+fn announce(what: &str, url: String) {
+    println!("{what} listening on {url}");
+    let _ = std::io::stdout().flush();
+}
+
+fn serve_collector(
+    port: u16,
+    db: Option<&Path>,
+    pixel_id: String,
+    failure_rate: f64,
+    seed: u64,
+) -> Result<()> {
+    let ledger = Ledger::open(db)?;
+    runtime()?.block_on(async move {
+        let state = CollectorState::new(
+            CollectorConfig {
+                pixel_id: pixel_id.clone(),
+                clock: Clock::System,
+                keep_bodies: false,
+            },
+            ledger,
+            FaultPlan::random(failure_rate, seed),
+        );
+        let h =
+            ServerHandle::start(SocketAddr::from(([127, 0, 0, 1], port)), state.router()).await?;
+        announce(
+            "collector",
+            format!("http://{}/v22.0/{pixel_id}/events", h.addr),
+        );
+        std::future::pending::<()>().await;
+        Ok(())
+    })
+}
+
+fn serve_shop(db: &Path, port: u16) -> Result<()> {
+    let outbox = Outbox::create(db)?;
+    runtime()?.block_on(async move {
+        let shop = Shop::new(outbox, Clock::System);
+        let h =
+            ServerHandle::start(SocketAddr::from(([127, 0, 0, 1], port)), shop.router()).await?;
+        announce("shop", format!("http://{}/orders", h.addr));
+        std::future::pending::<()>().await;
+        Ok(())
+    })
+}
+
+fn enqueue(db: &Path, orders: usize, seed: u64, event: Option<&Path>) -> Result<()> {
+    // Read and check the event before touching the database: a bad file changes nothing.
+    let parsed = match event {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| S2sError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+            let ev: ServerEvent =
+                serde_json::from_str(&text).map_err(|e| S2sError::MalformedEvent {
+                    origin: path.display().to_string(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                })?;
+            Some(ev)
+        }
+        None => None,
+    };
+    let mut outbox = Outbox::create(db)?;
+    let now = Clock::System.now_unix();
+    let mut rng = kit::rng::seeded(seed);
+    let start = outbox.order_count()? as usize;
+    for i in 0..orders {
+        let customer = random_customer(&mut rng, start + i + 1);
+        let order = random_order(&mut rng, customer);
+        outbox.place_order(&order, now)?;
+    }
+    if let Some(ev) = parsed {
+        outbox.enqueue(&ev)?;
+    }
+    let c = outbox.counts()?;
+    println!(
+        "placed {orders} orders; outbox: {} pending, {} delivered, {} dead",
+        c.pending, c.delivered, c.dead
+    );
+    Ok(())
+}
+
+fn status(db: &Path) -> Result<()> {
+    let outbox = Outbox::open_existing(db)?;
+    let c = outbox.counts()?;
+    println!(
+        "orders {}; outbox: {} pending, {} delivered, {} dead",
+        outbox.order_count()?,
+        c.pending,
+        c.delivered,
+        c.dead
+    );
+    for (id, reason) in outbox.dead_letters()? {
+        println!("dead {id}: {reason}");
+    }
+    Ok(())
+}
+
+/// What a relay run did: delivered, dead, requests, and the dead letters.
+type RelayRun = (u64, u64, u64, Vec<(String, String)>);
+
+fn relay(a: RelayArgs) -> ExitCode {
+    if !(1..=1000).contains(&a.batch_size) {
+        return usage(format!("--batch-size {}: must be 1..=1000", a.batch_size));
+    }
+    if a.base_ms == 0 || a.cap_ms < a.base_ms || a.max_attempts == 0 || a.timeout_ms == 0 {
+        return usage(
+            "need --base-ms > 0, --cap-ms >= --base-ms, --max-attempts > 0, --timeout-ms > 0"
+                .into(),
+        );
+    }
+    let config = RelayConfig {
+        batch_size: a.batch_size,
+        base: Duration::from_millis(a.base_ms),
+        cap: Duration::from_millis(a.cap_ms),
+        max_attempts: a.max_attempts,
+        request_timeout: Duration::from_millis(a.timeout_ms),
+        seed: a.seed,
+        keep_alive: true,
+        stall_after_accept: Duration::from_millis(a.stall_after_accept_ms),
+        kill_after_batches: None,
+    };
+    let run = || -> Result<RelayRun> {
+        s2s::relay::check_endpoint(&a.endpoint)?;
+        let outbox = Outbox::open_existing(&a.db)?;
+        let mut relay = Relay::new(outbox, &a.endpoint, config)?;
+        let summary = runtime()?.block_on(relay.drain())?;
+        let dead = relay.outbox().dead_letters()?;
+        Ok((summary.delivered, summary.dead, summary.requests, dead))
+    };
+    match run() {
+        Ok((delivered, dead, requests, letters)) => {
+            println!("delivered {delivered}, dead {dead}, requests {requests}");
+            if dead > 0 {
+                for (id, reason) in letters {
+                    eprintln!("s2s relay: dead letter {id}: {reason}");
+                }
+                return ExitCode::from(3);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("s2s relay: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
