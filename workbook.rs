@@ -9,17 +9,21 @@
 //! | 2 | Cloud Systems Drift | [`drift`] |
 //! | 3 | The Heartbeat | [`heartbeat`] |
 //! | 4 | Stackless Continuations | [`coroutines`] |
+//! | 6 | Multi-ERP RAG | [`erp_rag`] |
 //! | 9 | Semantic Contracts | [`contracts`] |
 //! | 10 | TimSort | [`timsort`] |
 //! | 11 | Mean Time to Resolution | [`mttr`] |
 //! | 12 | The BEHILOS Benchmark | [`behilos`] |
 //! | 13 | Server-to-Server Tracking | [`s2s`] |
+//! | 16 | Developer-Centric Cloud Architecture Framework | [`dcaf`] |
 
 // chapter crates (alphabetical, as rustfmt keeps them; `cargo xtask new-entry` inserts here)
 pub use behilos;
 pub use contracts;
 pub use coroutines;
+pub use dcaf;
 pub use drift;
+pub use erp_rag;
 pub use heartbeat;
 pub use mttr;
 pub use s2s;

@@ -1,0 +1,72 @@
+//! An open question, ranked three ways: BM25, hashed vectors, and their RRF fusion.
+
+use clap::Parser;
+use erp_rag::config::Role;
+use erp_rag::engine::{Database, Engine};
+use erp_rag::record::Entity;
+use erp_rag::retrieve::{Index, Retriever};
+
+/// Top passages for an open question under each retriever.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The question.
+    #[arg(default_value = "What do we know about bearing batch 2409?")]
+    question: String,
+    /// How many passages to show per retriever.
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    /// Role (hr also searches personnel records).
+    #[arg(long, default_value = "analyst")]
+    role: String,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let role = Role::parse(&args.role)?;
+    let rt = erp_rag::runtime(true);
+    let db = erp_rag::scratch_sqlite("retrieval")?;
+    let engine = rt.block_on(Engine::open(
+        &erp_rag::config::default_data_dir(),
+        Database::Sqlite(db.clone()),
+        &|_| None,
+    ));
+    let _ = std::fs::remove_file(&db);
+    let engine = engine?;
+    let targets: Vec<_> = engine.sources.iter().map(|s| (s.clone(), true)).collect();
+    let (_, records) = rt.block_on(erp_rag::fanout::fan_out(
+        &targets,
+        &Entity::ALL,
+        role,
+        &engine.normaliser,
+    ));
+    let docs: Vec<(String, String)> = records
+        .iter()
+        .map(|r| (r.provenance.cite_key(), r.passage()))
+        .collect();
+    let index = Index::build(&docs);
+    println!("Question: {}", args.question);
+    println!("{} passages indexed (role {})", docs.len(), role.name());
+    for r in Retriever::ALL {
+        println!();
+        println!("{}:", r.name());
+        let rows: Vec<Vec<String>> = index
+            .rank(&args.question, r)
+            .into_iter()
+            .take(args.k)
+            .enumerate()
+            .map(|(i, (d, score))| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("{score:.4}"),
+                    docs[d].0.clone(),
+                ]
+            })
+            .collect();
+        println!(
+            "{}",
+            kit::table::render(&["rank", "score", "record"], &rows)
+        );
+    }
+    Ok(())
+}
