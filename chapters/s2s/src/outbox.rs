@@ -188,37 +188,11 @@ impl Outbox {
     /// `now` is the event time (Unix seconds). The customer data is hashed before the
     /// event is written, so the outbox holds no raw identifiers.
     pub fn place_order(&mut self, order: &Order, now: i64) -> Result<PlacedOrder> {
-        let user_data = order.customer.to_user_data()?;
         let path = self.path.clone();
-        let e = |x| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
-        let customer = serde_json::to_string(&order.customer)
-            .map_err(|x| e(rusqlite::Error::ToSqlConversionFailure(Box::new(x))))?;
-        tx.execute(
-            "INSERT INTO orders (customer, value_cents, currency, placed_at) VALUES (?1, ?2, ?3, ?4)",
-            params![customer, order.value_cents, order.currency, now],
-        )
-        .map_err(e)?;
-        let order_id = tx.last_insert_rowid();
-        let event = ServerEvent {
-            event_name: "Purchase".into(),
-            event_time: now,
-            event_id: event_id_for(order_id),
-            action_source: "website".into(),
-            event_source_url: Some("https://shoesrus.example/checkout/done".into()),
-            user_data,
-            custom_data: Some(CustomData {
-                value: order.value_cents as f64 / 100.0,
-                currency: order.currency.clone(),
-                order_id: format!("{order_id}"),
-            }),
-        };
-        Self::enqueue_in_tx(&tx, &event).map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(PlacedOrder {
-            order_id,
-            event_id: event.event_id,
-        })
+        let tx = self.conn.transaction().map_err(|x| err(&path, x))?;
+        let placed = insert_order_in_tx(&tx, &path, order, now, Some(CHECKOUT_URL))?;
+        tx.commit().map_err(|x| err(&path, x))?;
+        Ok(placed)
     }
 
     /// Enqueue a ready-made event on its own (backfills, tests of poison events).
@@ -231,42 +205,15 @@ impl Outbox {
     }
 
     /// Place many orders in one transaction (a bulk import; the throughput program
-    /// uses it to fill the outbox quickly).
+    /// uses it to fill the outbox quickly). Their events carry no source URL.
     pub fn place_orders_bulk(&mut self, orders: &[Order], now: i64) -> Result<Vec<PlacedOrder>> {
         let path = self.path.clone();
-        let e = |x| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
-        let mut placed = Vec::with_capacity(orders.len());
-        for order in orders {
-            let user_data = order.customer.to_user_data()?;
-            let customer = serde_json::to_string(&order.customer)
-                .map_err(|x| e(rusqlite::Error::ToSqlConversionFailure(Box::new(x))))?;
-            tx.execute(
-                "INSERT INTO orders (customer, value_cents, currency, placed_at) VALUES (?1, ?2, ?3, ?4)",
-                params![customer, order.value_cents, order.currency, now],
-            )
-            .map_err(e)?;
-            let order_id = tx.last_insert_rowid();
-            let event = ServerEvent {
-                event_name: "Purchase".into(),
-                event_time: now,
-                event_id: event_id_for(order_id),
-                action_source: "website".into(),
-                event_source_url: None,
-                user_data,
-                custom_data: Some(CustomData {
-                    value: order.value_cents as f64 / 100.0,
-                    currency: order.currency.clone(),
-                    order_id: format!("{order_id}"),
-                }),
-            };
-            Self::enqueue_in_tx(&tx, &event).map_err(e)?;
-            placed.push(PlacedOrder {
-                order_id,
-                event_id: event.event_id,
-            });
-        }
-        tx.commit().map_err(e)?;
+        let tx = self.conn.transaction().map_err(|x| err(&path, x))?;
+        let placed = orders
+            .iter()
+            .map(|order| insert_order_in_tx(&tx, &path, order, now, None))
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().map_err(|x| err(&path, x))?;
         Ok(placed)
     }
 
@@ -409,4 +356,46 @@ fn err(path: &Path, source: rusqlite::Error) -> S2sError {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// The page the shop's checkout ends on: the `event_source_url` of its events.
+const CHECKOUT_URL: &str = "https://shoesrus.example/checkout/done";
+
+/// Write the order row and its `Purchase` event inside `tx` (the caller commits): the
+/// outbox id and the event_id both come from the order's row id.
+fn insert_order_in_tx(
+    tx: &Transaction<'_>,
+    path: &Path,
+    order: &Order,
+    now: i64,
+    source_url: Option<&str>,
+) -> Result<PlacedOrder> {
+    let e = |x| err(path, x);
+    let user_data = order.customer.to_user_data()?;
+    let customer = serde_json::to_string(&order.customer)
+        .map_err(|x| e(rusqlite::Error::ToSqlConversionFailure(Box::new(x))))?;
+    tx.execute(
+        "INSERT INTO orders (customer, value_cents, currency, placed_at) VALUES (?1, ?2, ?3, ?4)",
+        params![customer, order.value_cents, order.currency, now],
+    )
+    .map_err(e)?;
+    let order_id = tx.last_insert_rowid();
+    let event = ServerEvent {
+        event_name: "Purchase".into(),
+        event_time: now,
+        event_id: event_id_for(order_id),
+        action_source: "website".into(),
+        event_source_url: source_url.map(str::to_string),
+        user_data,
+        custom_data: Some(CustomData {
+            value: order.value_cents as f64 / 100.0,
+            currency: order.currency.clone(),
+            order_id: format!("{order_id}"),
+        }),
+    };
+    Outbox::enqueue_in_tx(tx, &event).map_err(e)?;
+    Ok(PlacedOrder {
+        order_id,
+        event_id: event.event_id,
+    })
 }

@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use crate::dec::Date;
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::{json_num, json_str, read_file};
+use super::{json_date, json_num, json_str, read_file};
 
 fn value(id: &str, dir: &Path, entity_set: &str) -> Result<Vec<serde_json::Value>> {
     let file = format!("{entity_set}.json");
@@ -38,12 +37,6 @@ fn value(id: &str, dir: &Path, entity_set: &str) -> Result<Vec<serde_json::Value
         .ok_or_else(|| Error::record(id, file.as_str(), "no `value` array"))
 }
 
-fn date(id: &str, at: &str, rec: &serde_json::Value, field: &str) -> Result<Date> {
-    let s = json_str(id, at, rec, field)?;
-    Date::parse_iso(s)
-        .ok_or_else(|| Error::record(id, at, format!("field `{field}`: {s:?} is not an ISO date")))
-}
-
 pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     match entity {
@@ -61,7 +54,7 @@ pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> 
                         source: id.into(),
                         table: set.into(),
                         key: format!("{item}/{wh}"),
-                        as_of: date(id, &at, rec, "ModifiedDateTime")?,
+                        as_of: json_date(id, &at, rec, "ModifiedDateTime")?,
                     },
                     "MX",
                     Entity::Stock,
@@ -95,7 +88,7 @@ pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> 
                         source: id.into(),
                         table: set.into(),
                         key: key.into(),
-                        as_of: date(id, &at, rec, "HireDate")?,
+                        as_of: json_date(id, &at, rec, "HireDate")?,
                     },
                     "MX",
                     Entity::Employee,

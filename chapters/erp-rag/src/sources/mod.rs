@@ -162,6 +162,23 @@ pub(crate) fn json_str<'a>(
         })
 }
 
+/// A required ISO date field (`2024-10-31`) of a JSON record.
+pub(crate) fn json_date(
+    source_id: &str,
+    at: &str,
+    rec: &serde_json::Value,
+    field: &str,
+) -> Result<crate::dec::Date> {
+    let s = json_str(source_id, at, rec, field)?;
+    crate::dec::Date::parse_iso(s).ok_or_else(|| {
+        Error::record(
+            source_id,
+            at,
+            format!("field `{field}`: {s:?} is not an ISO date"),
+        )
+    })
+}
+
 /// A required decimal field of a JSON record.
 pub(crate) fn json_num(
     source_id: &str,

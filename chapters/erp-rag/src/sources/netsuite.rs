@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use crate::dec::{Date, Dec};
+use crate::dec::Dec;
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::{json_num, json_ref, json_str, read_file};
+use super::{json_date, json_num, json_ref, json_str, read_file};
 
 fn items(id: &str, dir: &Path, file: &str) -> Result<Vec<serde_json::Value>> {
     let text = read_file(id, &dir.join(file))?;
@@ -28,12 +28,6 @@ fn items(id: &str, dir: &Path, file: &str) -> Result<Vec<serde_json::Value>> {
         .ok_or_else(|| Error::record(id, file, "no `items` array"))
 }
 
-fn date(id: &str, at: &str, rec: &serde_json::Value, field: &str) -> Result<Date> {
-    let s = json_str(id, at, rec, field)?;
-    Date::parse_iso(s)
-        .ok_or_else(|| Error::record(id, at, format!("field `{field}`: {s:?} is not an ISO date")))
-}
-
 pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     match entity {
@@ -49,7 +43,7 @@ pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> 
                         source: id.into(),
                         table: "inventoryItem".into(),
                         key: key.into(),
-                        as_of: date(id, &at, rec, "lastModifiedDate")?,
+                        as_of: json_date(id, &at, rec, "lastModifiedDate")?,
                     },
                     "CN",
                     Entity::Stock,
@@ -84,7 +78,7 @@ pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> 
                         source: id.into(),
                         table: "purchaseOrder".into(),
                         key: key.into(),
-                        as_of: date(id, &at, rec, "tranDate")?,
+                        as_of: json_date(id, &at, rec, "tranDate")?,
                     },
                     "CN",
                     Entity::PurchaseOrder,
