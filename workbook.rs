@@ -9,6 +9,7 @@
 //! | 2 | Cloud Systems Drift | [`drift`] |
 //! | 3 | The Heartbeat | [`heartbeat`] |
 //! | 4 | Stackless Continuations | [`coroutines`] |
+//! | 5 | Container Storage Interface | [`csi`] |
 //! | 6 | Multi-ERP RAG | [`erp_rag`] |
 //! | 9 | Semantic Contracts | [`contracts`] |
 //! | 10 | TimSort | [`timsort`] |
@@ -21,6 +22,7 @@
 pub use behilos;
 pub use contracts;
 pub use coroutines;
+pub use csi;
 pub use dcaf;
 pub use drift;
 pub use erp_rag;
