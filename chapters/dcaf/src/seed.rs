@@ -9,7 +9,8 @@ pub fn ecommerce_platform() -> App {
     App::new("ecommerce-platform")
         .environment("production")
         .region("us-east-1")
-        // 1. Database: PostgreSQL, 100 GiB growing to 500, 7 days of backups, Multi-AZ.
+        // 1. Database: PostgreSQL, 100 GiB growing to 500,
+        //    7 days of backups, Multi-AZ.
         .add_database(
             Database::postgres("products-db", "14.19")
                 .size(Size::Medium)
@@ -23,14 +24,16 @@ pub fn ecommerce_platform() -> App {
                 .size(Size::Small)
                 .eviction(Eviction::AllKeysLru),
         )
-        // 3. Storage: private (the default), versioned, archived at 90 days, gone at 365.
+        // 3. Storage: private (the default), versioned,
+        //    archived at 90 days, gone at 365.
         .add_storage(
             Storage::new("images")
                 .versioning(true)
                 .archive_after(days(90))
                 .delete_after(days(365)),
         )
-        // 4. CDN in front of the images: 1 h default TTL, 24 h max, compressed, HTTPS.
+        // 4. CDN in front of the images: 1 h default TTL,
+        //    24 h max, compressed, HTTPS.
         .add_cdn(
             Cdn::for_storage("images")
                 .ttl(hours(1), hours(24))
@@ -41,6 +44,7 @@ pub fn ecommerce_platform() -> App {
         .add_email(Email::from_domain("ecommerce.com"))
         // 6. Background jobs: 3 retries, 5 minutes per attempt.
         .add_queue(Queue::new("orders").retries(3).timeout(minutes(5)))
-    // 7. Monitoring needs no line: log groups, alarms and a dashboard come with the parts.
+    // 7. Monitoring needs no line: log groups, alarms and a
+    //    dashboard come with the parts.
     // ANCHOR_END: app
 }
