@@ -1,7 +1,8 @@
 //! The consolidated-reporting adapter against a real PostgreSQL server, same queries
-//! as SQLite. Set ERP_RAG_PG_URL (e.g. `host=127.0.0.1 port=5433 user=postgres`); the
-//! test creates and drops its own database `erp_rag_test`. Skipped when unset, unless
-//! WORKBOOK_REQUIRE_TOOLS=1.
+//! as SQLite. Set ERP_RAG_TEST_PG_URL (e.g. `host=127.0.0.1 port=5433 user=postgres`);
+//! the test creates and drops its own database `erp_rag_test`. Skipped when unset, unless
+//! WORKBOOK_REQUIRE_TOOLS=1. (A separate name from the CLI's ERP_RAG_PG_URL on purpose:
+//! pointing the tests at a server must not switch the book's page programs to it.)
 
 use erp_rag::config::{Role, default_data_dir};
 use erp_rag::engine::{Database, Engine};
@@ -9,21 +10,21 @@ use erp_rag::retrieve::Retriever;
 
 #[test]
 fn postgres_backend_gives_the_same_answers_as_sqlite() {
-    let Some(url) = std::env::var("ERP_RAG_PG_URL")
+    let Some(url) = std::env::var("ERP_RAG_TEST_PG_URL")
         .ok()
         .filter(|s| !s.is_empty())
     else {
         if std::env::var("WORKBOOK_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("ERP_RAG_PG_URL is not set and WORKBOOK_REQUIRE_TOOLS=1");
+            panic!("ERP_RAG_TEST_PG_URL is not set and WORKBOOK_REQUIRE_TOOLS=1");
         }
-        println!("SKIP: PostgreSQL not configured (ERP_RAG_PG_URL unset)");
+        println!("SKIP: PostgreSQL not configured (ERP_RAG_TEST_PG_URL unset)");
         return;
     };
     let rt = erp_rag::runtime(false);
     let test_url = rt.block_on(async {
         let (admin, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
             .await
-            .expect("connect to ERP_RAG_PG_URL");
+            .expect("connect to ERP_RAG_TEST_PG_URL");
         tokio::spawn(conn);
         admin
             .batch_execute("DROP DATABASE IF EXISTS erp_rag_test")
