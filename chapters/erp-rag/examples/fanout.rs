@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use erp_rag::config::Role;
-use erp_rag::engine::{Database, Engine};
+use erp_rag::engine::{Engine, FixtureEngine};
 use erp_rag::record::Entity;
 use erp_rag::retrieve::Retriever;
 use erp_rag::sources::Fault;
@@ -36,20 +36,11 @@ const Q: &str = "What's our inventory value across all divisions?";
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let rt = erp_rag::runtime(!args.realtime);
-    let db = erp_rag::scratch_sqlite("fanout")?;
-    let opened = rt.block_on(Engine::open(
-        &erp_rag::config::default_data_dir(),
-        Database::Sqlite(db.clone()),
-        &|_| None,
-    ));
-    let result = opened
-        .map_err(anyhow::Error::from)
-        .and_then(|engine| run(&rt, engine, &args));
-    let _ = std::fs::remove_file(&db);
-    result
+    let mut fixtures = FixtureEngine::open(&rt, "fanout")?;
+    run(&rt, &mut fixtures.engine, &args)
 }
 
-fn run(rt: &tokio::runtime::Runtime, mut engine: Engine, args: &Args) -> anyhow::Result<()> {
+fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow::Result<()> {
     if !(args.scale > 0.0 && args.scale <= 10.0) {
         anyhow::bail!("--scale {} must be in (0, 10]", args.scale);
     }

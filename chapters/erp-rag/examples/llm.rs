@@ -6,7 +6,7 @@ use clap::Parser;
 use erp_rag::answer::mock::{MockServer, Reply};
 use erp_rag::answer::openai::OpenAiCompatible;
 use erp_rag::config::Role;
-use erp_rag::engine::{Database, Engine};
+use erp_rag::engine::FixtureEngine;
 use erp_rag::retrieve::Retriever;
 
 /// Ask a mock OpenAI-compatible endpoint, and check what it says.
@@ -24,14 +24,7 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let rt = erp_rag::runtime(false);
-    let db = erp_rag::scratch_sqlite("llm")?;
-    let engine = rt.block_on(Engine::open(
-        &erp_rag::config::default_data_dir(),
-        Database::Sqlite(db.clone()),
-        &|_| None,
-    ));
-    let _ = std::fs::remove_file(&db);
-    let engine = engine?;
+    let engine = FixtureEngine::open(&rt, "llm")?;
     let f = rt.block_on(engine.gather(&args.question, Role::Analyst, Retriever::Hybrid));
     let replies = [
         ("faithful", Reply::CopyEvidence),

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use erp_rag::dec::Dec;
-use erp_rag::engine::{Database, Engine};
+use erp_rag::engine::{Engine, FixtureEngine};
 use erp_rag::record::Entity;
 
 /// Native records of one group part across the systems, and their normalised form.
@@ -18,17 +18,8 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let rt = erp_rag::runtime(true);
-    let db = erp_rag::scratch_sqlite("normalise")?;
-    let engine = rt.block_on(Engine::open(
-        &erp_rag::config::default_data_dir(),
-        Database::Sqlite(db.clone()),
-        &|_| None,
-    ));
-    let result = engine
-        .map_err(anyhow::Error::from)
-        .and_then(|e| show(&rt, &e, &args));
-    let _ = std::fs::remove_file(&db);
-    result
+    let fixtures = FixtureEngine::open(&rt, "normalise")?;
+    show(&rt, &fixtures, &args)
 }
 
 fn show(rt: &tokio::runtime::Runtime, engine: &Engine, args: &Args) -> anyhow::Result<()> {

@@ -2,7 +2,8 @@
 
 use clap::Parser;
 use erp_rag::config::Role;
-use erp_rag::engine::{Database, Engine};
+use erp_rag::engine::FixtureEngine;
+use erp_rag::fanout::Status;
 use erp_rag::record::Entity;
 use erp_rag::retrieve::{Index, Retriever};
 
@@ -25,21 +26,18 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let role = Role::parse(&args.role)?;
     let rt = erp_rag::runtime(true);
-    let db = erp_rag::scratch_sqlite("retrieval")?;
-    let engine = rt.block_on(Engine::open(
-        &erp_rag::config::default_data_dir(),
-        Database::Sqlite(db.clone()),
-        &|_| None,
-    ));
-    let _ = std::fs::remove_file(&db);
-    let engine = engine?;
+    let engine = FixtureEngine::open(&rt, "retrieval")?;
     let targets: Vec<_> = engine.sources.iter().map(|s| (s.clone(), true)).collect();
-    let (_, records) = rt.block_on(erp_rag::fanout::fan_out(
+    let (outcomes, records) = rt.block_on(erp_rag::fanout::fan_out(
         &targets,
         &Entity::ALL,
         role,
         &engine.normaliser,
     ));
+    // An index missing a source would rank a different corpus without saying so.
+    if let Some(o) = outcomes.iter().find(|o| o.status != Status::Ok) {
+        anyhow::bail!("source {} did not answer: {:?}", o.id, o.status);
+    }
     let docs: Vec<(String, String)> = records
         .iter()
         .map(|r| (r.provenance.cite_key(), r.passage()))

@@ -603,3 +603,44 @@ fn per_division(
         });
     }
 }
+
+/// The bundled fixtures opened the way the example programs use them: the default data
+/// folder, no credentials from the environment, and the consolidated database in a
+/// scratch SQLite file that is removed when this is dropped.
+pub struct FixtureEngine {
+    /// The engine over the fixtures.
+    pub engine: Engine,
+    db: PathBuf,
+}
+
+impl FixtureEngine {
+    /// Open the fixtures on `rt`; `name` makes the scratch file's name unique per program.
+    pub fn open(rt: &tokio::runtime::Runtime, name: &str) -> Result<Self> {
+        let db = crate::scratch_sqlite(name)?;
+        let opened = rt.block_on(Engine::open(
+            &crate::config::default_data_dir(),
+            Database::Sqlite(db.clone()),
+            &|_| None,
+        ));
+        match opened {
+            Ok(engine) => Ok(Self { engine, db }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&db);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for FixtureEngine {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl Drop for FixtureEngine {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.db);
+    }
+}
