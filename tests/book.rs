@@ -45,3 +45,37 @@ fn every_page_program_runs_and_matches_its_snapshot() {
     let problems = check::check_outputs(&book, kit::snapshot::blessing());
     assert!(problems.is_empty(), "\n{}", report(&problems));
 }
+
+/// `(name, version)` of every package in a `Cargo.lock`.
+fn locked(path: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = Vec::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            out.push((n, v.trim_matches('"').to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_timsort_peer_locks_the_same_versions_as_the_book() {
+    // The peer workspace shares `target/`; with the same versions (and the workspace-hack's
+    // features) its build reuses the book's compiled dependencies instead of compiling them
+    // again. Its one extra package is the published `timsort` it is measured against.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let book = locked(&root.join("Cargo.lock"));
+    let peer = locked(&root.join("chapters/timsort/peer/Cargo.lock"));
+    let differ: Vec<_> = peer
+        .iter()
+        .filter(|(n, v)| !(n == "timsort" && v != "0.1.0") && n != "timsort-peer")
+        .filter(|p| !book.contains(p))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "chapters/timsort/peer/Cargo.lock differs from Cargo.lock in {differ:?}; refresh it with\n  cp Cargo.lock chapters/timsort/peer/Cargo.lock && cargo tree --manifest-path chapters/timsort/peer/Cargo.toml >/dev/null"
+    );
+}

@@ -6,6 +6,7 @@
 //! - [`table`]: plain-text tables for program output shown inside a code fence.
 //! - [`svg`]: a small grouped bar chart drawn as inline SVG for a page.
 //! - [`snapshot`]: compare output with a committed expected file (`BLESS=1` rewrites it).
+//! - [`measured`]: the footer a measured block prints: when, and on how many cores.
 //! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
 //!
 //! ```
@@ -16,6 +17,7 @@
 //! ```
 
 pub mod clock;
+pub mod measured;
 pub mod programs;
 pub mod rng;
 pub mod snapshot;

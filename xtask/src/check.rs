@@ -115,6 +115,32 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
         linked_slugs.push(slug);
     }
 
+    // The freeze cache keys a chapter's programs by its own folder plus the shared
+    // inputs: a path dependency on anything else would let a page go stale.
+    for (slug, target) in crate::freeze::chapter_path_dependencies(&book.root).unwrap_or_default() {
+        problems.push(Problem::new(
+            Path::new("chapters").join(&slug).join("Cargo.toml"),
+            None,
+            format!("path dependency `{target}`: a chapter may depend on `kit` and `workspace-hack` only (cross-chapter programs go in the top-level `examples/`)"),
+        ));
+    }
+    if book.root.join("workspace-hack/Cargo.toml").is_file() {
+        for slug in book.chapter_crates() {
+            let manifest = Path::new("chapters").join(&slug).join("Cargo.toml");
+            let text = std::fs::read_to_string(book.root.join(&manifest)).unwrap_or_default();
+            if !text
+                .lines()
+                .any(|l| l.trim() == "workspace-hack.workspace = true")
+            {
+                problems.push(Problem::new(
+                    manifest,
+                    None,
+                    "missing `workspace-hack.workspace = true` under [dependencies]: without it `cargo run -p` builds this chapter's dependencies with other features, compiling them again (`cargo hakari manage-deps` adds it)",
+                ));
+            }
+        }
+    }
+
     for file in book.chapter_files() {
         if !book
             .summary

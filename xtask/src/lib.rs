@@ -5,7 +5,7 @@
 //! | command | what it does |
 //! |---|---|
 //! | `serve` | installs the pinned mdBook tools if needed, builds every chapter, serves the book with live reload |
-//! | `build` | the same, into `book/`, then fails on any `cmdrun error`, missing page or broken internal link |
+//! | `build` | the same, into `book/`, then fails on any `cmdrun error`, missing page or broken internal link; unchanged programs come from the [`freeze`] cache (`--fresh` ignores it) |
 //! | `check` | template and consistency checks on the sources (no build) |
 //! | `bless` | re-runs every page's programs and rewrites their snapshots |
 //! | `smoke` | loads every built chapter page in headless Chromium and checks its output block is there |
@@ -25,6 +25,8 @@
 
 pub mod book;
 pub mod check;
+pub mod freeze;
+pub mod render;
 pub mod scaffold;
 pub mod site;
 pub mod smoke;

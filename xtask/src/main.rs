@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use xtask::{book::Book, check, report, scaffold, site, smoke, tools};
+use xtask::{book::Book, check, freeze, render, report, scaffold, site, smoke, tools};
 
 #[derive(Parser)]
 #[command(
@@ -19,8 +20,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install the pinned tools if needed, build every chapter, serve the book with live reload.
+    /// Install the pinned tools if needed, serve the book with live reload (unchanged page
+    /// programs come from the freeze cache; an edit re-runs only what it touches).
     Serve {
+        /// Ignore the freeze cache: run every page program on the first build.
+        #[arg(long)]
+        fresh: bool,
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 3000)]
         port: u16,
@@ -29,7 +34,12 @@ enum Cmd {
         open: bool,
     },
     /// Build the HTML book into `book/` with the pinned tools, then check the site.
-    Build,
+    /// Page programs whose inputs did not change come from the freeze cache.
+    Build {
+        /// Ignore the freeze cache: run every page program (the outputs are still recorded).
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Template and consistency checks on the sources (fast; builds nothing).
     Check {
         /// Also run every page program and compare it with its snapshot.
@@ -84,18 +94,12 @@ fn fail(what: &str, problems: &[xtask::Problem]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-/// Build every chapter's programs once, so the first page render doesn't stall on compiles.
-fn build_programs(root: &Path) -> anyhow::Result<()> {
-    eprintln!("xtask: building every chapter's programs (release)");
-    let status = cargo()
-        .current_dir(root)
-        .args(["build", "--release", "--workspace", "--examples"])
-        .status()?;
-    anyhow::ensure!(
-        status.success(),
-        "cargo build --release --workspace --examples failed"
-    );
-    Ok(())
+fn render_options(fresh: bool) -> anyhow::Result<render::Options> {
+    Ok(render::Options {
+        xtask: std::env::current_exe()?,
+        path: tools::ensure_all()?,
+        fresh,
+    })
 }
 
 fn run() -> anyhow::Result<ExitCode> {
@@ -129,38 +133,34 @@ fn run() -> anyhow::Result<ExitCode> {
                 "bless: snapshots rewritten under tests/snapshots/ — review them with `git diff`"
             );
         }
-        Cmd::Build => {
+        Cmd::Build { fresh } => {
+            let started = Instant::now();
             let book = book()?;
             let problems = check::check_sources(&book);
             if !problems.is_empty() {
                 return fail("check", &problems);
             }
-            let path = tools::ensure_all()?;
-            build_programs(&root)?;
-            let status = Command::new(tools::MDBOOK.binary())
-                .current_dir(&root)
-                .env("PATH", &path)
-                .arg("build")
-                .status()?;
-            anyhow::ensure!(status.success(), "mdbook build failed");
+            let report = render::build(&book, &render_options(fresh)?)?;
+            eprint!("{}", report.summary());
             let problems = site::check_site(&book, &root.join("book"));
             if !problems.is_empty() {
                 return fail("site", &problems);
             }
             println!(
-                "build: book/ is complete — no cmdrun errors, no missing pages, no broken links"
+                "build: book/ is complete in {:.1} s — no cmdrun errors, no missing pages, no broken links",
+                started.elapsed().as_secs_f64()
             );
         }
-        Cmd::Serve { port, open } => {
-            let path = tools::ensure_all()?;
-            build_programs(&root)?;
+        Cmd::Serve { port, open, fresh } => {
+            let book = book()?;
+            let setup = render::setup(&book, &render_options(fresh)?)?;
+            render::build_programs(&book, &setup)?;
             println!(
                 "xtask: serving the book at http://127.0.0.1:{port}/ (Ctrl-C to stop; edits to src/ and chapters/ reload it)"
             );
-            let mut cmd = Command::new(tools::MDBOOK.binary());
-            cmd.current_dir(&root)
-                .env("PATH", &path)
-                .args(["serve", "--hostname", "127.0.0.1", "--port"])
+            freeze::follow_log(setup.log.clone());
+            let mut cmd = render::mdbook(&book, &setup);
+            cmd.args(["serve", "--hostname", "127.0.0.1", "--port"])
                 .arg(port.to_string());
             if open {
                 cmd.arg("--open");
@@ -233,6 +233,12 @@ fn run() -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // `target/freeze/bin/cargo` (the freeze cache's shim) calls `xtask freeze-run <cargo args>`:
+    // dispatched before clap, so no cargo argument is ever taken for one of xtask's.
+    let mut args = std::env::args();
+    if args.nth(1).as_deref() == Some("freeze-run") {
+        return freeze::shim_main(args.collect());
+    }
     match run() {
         Ok(code) => code,
         Err(e) => {

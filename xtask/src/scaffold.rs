@@ -362,6 +362,7 @@ publish.workspace = true
 [dependencies]
 clap.workspace = true
 kit.workspace = true
+workspace-hack.workspace = true
 
 [lints]
 workspace = true

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(table) => {
             println!("{table}");
+            println!("{}", kit::measured::footer());
             ExitCode::SUCCESS
         }
         Err(e) => {

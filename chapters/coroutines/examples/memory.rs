@@ -125,5 +125,6 @@ fn main() -> ExitCode {
     if !alloc_meter::is_installed() {
         println!("(the counting allocator is not installed: heap figures are zero)");
     }
+    println!("{}", kit::measured::footer());
     ExitCode::SUCCESS
 }

@@ -65,5 +65,6 @@ fn main() -> ExitCode {
         timings[0].sum,
         if agree { "yes" } else { "NO" }
     );
+    println!("{}", kit::measured::footer());
     ExitCode::SUCCESS
 }

@@ -156,5 +156,9 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         }
         print!("{}", erp_rag::render::wrap(&shown, 78, "  "));
     }
+    if args.realtime {
+        println!();
+        println!("{}", kit::measured::footer());
+    }
     Ok(())
 }

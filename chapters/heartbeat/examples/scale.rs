@@ -68,5 +68,6 @@ fn main() -> ExitCode {
         "{} of {} crashed nodes declared dead, {} false alarms",
         f.detected, f.crashed, f.false_alarms
     );
+    println!("{}", kit::measured::footer());
     ExitCode::SUCCESS
 }

@@ -128,5 +128,6 @@ fn main() -> anyhow::Result<()> {
         "{requests} requests; the collector counted {} events, each once.",
         stats.counted
     );
+    println!("{}", kit::measured::footer());
     Ok(())
 }

@@ -89,4 +89,5 @@ fn main() {
         "{}",
         kit::table::render(&["sort", "ms at n", "ms at 2n", "growth", &at], &growth)
     );
+    println!("{}", kit::measured::footer());
 }
