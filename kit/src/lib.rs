@@ -7,6 +7,7 @@
 //! - [`svg`]: a small grouped bar chart drawn as inline SVG for a page.
 //! - [`snapshot`]: compare output with a committed expected file (`BLESS=1` rewrites it).
 //! - [`measured`]: the footer a measured block prints: when, and on how many cores.
+//! - [`pytools`]: where the pinned Python tools live (cfn-lint, checkov, schemathesis).
 //! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
 //!
 //! ```
@@ -19,6 +20,7 @@
 pub mod clock;
 pub mod measured;
 pub mod programs;
+pub mod pytools;
 pub mod rng;
 pub mod snapshot;
 pub mod svg;

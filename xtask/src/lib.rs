@@ -25,6 +25,7 @@
 
 pub mod book;
 pub mod check;
+pub mod commands;
 pub mod freeze;
 pub mod render;
 pub mod scaffold;

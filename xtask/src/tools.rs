@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Environment variable that overrides the tool cache folder.
-pub const CACHE_ENV: &str = "WORKBOOK_TOOLS_DIR";
+pub const CACHE_ENV: &str = kit::pytools::CACHE_ENV;
 
 /// A pinned tool installed from crates.io.
 #[derive(Debug, Clone, Copy)]
@@ -39,16 +39,9 @@ pub const CMDRUN: Tool = Tool {
 };
 
 /// The cache folder: `$WORKBOOK_TOOLS_DIR`, else `$XDG_CACHE_HOME/workbook-tools`, else
-/// `~/.cache/workbook-tools`.
+/// `~/.cache/workbook-tools` (the rule lives in `kit::pytools`, where chapters look too).
 pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(CACHE_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("workbook-tools");
-    }
-    let home = std::env::var_os("HOME").unwrap_or_else(|| OsString::from("."));
-    PathBuf::from(home).join(".cache/workbook-tools")
+    kit::pytools::cache_dir()
 }
 
 impl Tool {
@@ -122,7 +115,7 @@ pub fn python_venv() -> PathBuf {
 
 /// The folder with the Python tools' executables (`cfn-lint`, `checkov`, `schemathesis`).
 pub fn python_bin() -> PathBuf {
-    python_venv().join("bin")
+    kit::pytools::bin_dir()
 }
 
 /// The record `ensure_python` writes after a successful install: the pins it installed.
