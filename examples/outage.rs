@@ -7,6 +7,10 @@
 //! the rest, and the `mttr` crate (Day 11) reports the incident.
 //!
 //! `cargo run -q --release --example outage [-- --ack-min 5 --fix-min 30]`
+//!
+//! Work on the fix begins `--work-min` minutes after the alert; left out, it begins
+//! [`WORK_AFTER_ACK_MIN`] minutes after the acknowledgement (but no later than the fix),
+//! so moving `--ack-min` or `--fix-min` alone never puts the responder out of order.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,9 +30,10 @@ struct Args {
     /// Minutes from the alert to the on-call engineer's acknowledgement.
     #[arg(long, default_value_t = 2)]
     ack_min: u64,
-    /// Minutes from the alert until work on a fix begins.
-    #[arg(long, default_value_t = 6)]
-    work_min: u64,
+    /// Minutes from the alert until work on a fix begins [default: 4 minutes after the
+    /// acknowledgement, no later than the fix].
+    #[arg(long)]
+    work_min: Option<u64>,
     /// Minutes from the alert until the fix (a restart) is applied.
     #[arg(long, default_value_t = 9)]
     fix_min: u64,
@@ -43,16 +48,40 @@ struct Args {
 /// Where the incident's clock starts: the scenario's t = 0.
 const BASE: &str = "2026-03-02T09:00:00Z";
 
+/// Minutes from the acknowledgement to the start of work, when `--work-min` is not given.
+const WORK_AFTER_ACK_MIN: u64 = 4;
+
+/// The responder's script in minutes after the alert: `(ack, work, fix)`, in order, or
+/// why not. Without `work`, work begins [`WORK_AFTER_ACK_MIN`] after the acknowledgement,
+/// clamped to the fix.
+fn script(ack: u64, work: Option<u64>, fix: u64) -> Result<(u64, u64, u64), String> {
+    if ack > fix {
+        return Err(format!(
+            "--ack-min {ack} is after --fix-min {fix}: the responder acknowledges before fixing"
+        ));
+    }
+    let work = work.unwrap_or_else(|| (ack + WORK_AFTER_ACK_MIN).min(fix));
+    if !(ack <= work && work <= fix) {
+        return Err(format!(
+            "--work-min {work} must lie between --ack-min {ack} and --fix-min {fix}"
+        ));
+    }
+    Ok((ack, work, fix))
+}
+
 fn minutes(m: u64) -> Duration {
     Duration::from_secs(m * 60)
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if !(args.ack_min <= args.work_min && args.work_min <= args.fix_min) {
-        eprintln!("outage: the responder acts in order: --ack-min <= --work-min <= --fix-min");
-        return ExitCode::from(2);
-    }
+    let (ack_min, work_min, fix_min) = match script(args.ack_min, args.work_min, args.fix_min) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("outage: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let scenario = Scenario {
         timeout: Duration::from_secs(args.timeout_s),
         ..Scenario::default()
@@ -110,20 +139,20 @@ fn main() -> ExitCode {
     println!("  requests routed to server {server} before anyone knew: {routed}, failed: {failed}");
     println!(
         "responder (scripted): ack {}m, work {}m, fix {}m after the alert;",
-        args.ack_min, args.work_min, args.fix_min
+        ack_min, work_min, fix_min
     );
     println!(
         "  restored {}m after the fix, closed {}m after that\n",
         args.verify_min, args.close_min
     );
 
-    let fixed = alert + minutes(args.fix_min);
+    let fixed = alert + minutes(fix_min);
     let restored = fixed + minutes(args.verify_min);
     let offsets = Offsets {
         impact_started: crashed_at,
         detected: alert,
-        acknowledged: Some(alert + minutes(args.ack_min)),
-        work_began: Some(alert + minutes(args.work_min)),
+        acknowledged: Some(alert + minutes(ack_min)),
+        work_began: Some(alert + minutes(work_min)),
         fix_applied: Some(fixed),
         restored,
         closed: Some(restored + minutes(args.close_min)),

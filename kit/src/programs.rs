@@ -4,9 +4,10 @@
 //! documented output, bad input a clear error and a non-zero exit — by running exactly
 //! the command the page shows: `cargo run -q --release -p PACKAGE --example NAME`.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Run `cargo run -q --release -p package --example example -- args…` with `stdin`
 /// piped in, and collect its output. (`$CARGO` — set by cargo for the tests it runs —
@@ -51,9 +52,128 @@ pub fn scratch_file(prefix: &str, name: &str, text: &str) -> std::io::Result<Pat
     Ok(path)
 }
 
+/// A program's standard output, line by line, each with the time it arrived: what a live
+/// (`--realtime`) demo is tested with.
+#[derive(Debug, Clone)]
+pub struct TimedLines {
+    /// Each line and when it arrived, counted from the start of the program.
+    pub lines: Vec<(Duration, String)>,
+    /// When its stdout closed.
+    pub ended: Duration,
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+}
+
+impl TimedLines {
+    /// Check that the lines `is_event` picks arrived while the program ran, not in one
+    /// block at the end (stdout to a pipe is block-buffered unless a program flushes):
+    /// at least `min_events` of them, the first and last at least `min_spread` apart,
+    /// and not all within the last 100 ms before stdout closed. Returns what is wrong.
+    pub fn check_live(
+        &self,
+        is_event: impl Fn(&str) -> bool,
+        min_events: usize,
+        min_spread: Duration,
+    ) -> Result<(), String> {
+        let events: Vec<&(Duration, String)> =
+            self.lines.iter().filter(|(_, l)| is_event(l)).collect();
+        if events.len() < min_events {
+            return Err(format!(
+                "{} event lines, expected at least {min_events}: {:#?}",
+                events.len(),
+                self.lines
+            ));
+        }
+        let (first, last) = (events[0].0, events[events.len() - 1].0);
+        if last - first < min_spread {
+            return Err(format!(
+                "the event lines arrived within {:?} of each other (printed in one block?): {events:#?}",
+                last - first
+            ));
+        }
+        if self.ended - first <= Duration::from_millis(100) {
+            return Err(format!(
+                "every event line arrived in the last 100 ms of the run: {events:#?}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Run `cmd` with stdout piped and read it line by line, stamping each line's arrival.
+pub fn timed_lines(mut cmd: Command) -> std::io::Result<TimedLines> {
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Drain stderr on a thread, so a chatty program never blocks on a full pipe.
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(e) = err.as_mut() {
+            let _ = std::io::Read::read_to_end(e, &mut buf);
+        }
+        buf
+    });
+    let mut lines = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            lines.push((started.elapsed(), line?));
+        }
+    }
+    let ended = started.elapsed();
+    let status = child.wait()?;
+    let stderr = String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned();
+    Ok(TimedLines {
+        lines,
+        ended,
+        status,
+        stderr,
+    })
+}
+
+/// `cargo run -q --release -p package --example example -- args…`, as a [`Command`] for
+/// [`timed_lines`] (`None` for `example` runs the package's binary).
+pub fn cargo_run(package: &str, example: Option<&str>, args: &[&str]) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["run", "-q", "--release", "-p", package]);
+    if let Some(e) = example {
+        cmd.args(["--example", e]);
+    }
+    cmd.arg("--").args(args);
+    cmd
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timed_lines_tell_live_output_from_a_block_at_the_end() {
+        let mut live = Command::new("sh");
+        live.args(["-c", "echo a; sleep 0.3; echo b; sleep 0.3; echo c"]);
+        let t = timed_lines(live).expect("sh runs");
+        assert!(t.status.success());
+        assert_eq!(t.lines.len(), 3);
+        assert!(
+            t.check_live(|_| true, 3, Duration::from_millis(400))
+                .is_ok()
+        );
+
+        let mut block = Command::new("sh");
+        block.args(["-c", "sleep 0.5; printf 'a\\nb\\nc\\n'"]);
+        let t = timed_lines(block).expect("sh runs");
+        let err = t
+            .check_live(|_| true, 3, Duration::from_millis(400))
+            .expect_err("all lines at once");
+        assert!(err.contains("within"), "{err}");
+        assert!(t.check_live(|_| true, 4, Duration::ZERO).is_err());
+    }
 
     #[test]
     fn scratch_files_land_in_a_per_process_folder() {

@@ -53,7 +53,14 @@ impl PageCommand {
     /// The shell command the test runs: the printed one, with `--no-run` added to
     /// `cargo test` and `cargo bench`.
     pub fn runnable(&self) -> String {
-        let t = self.text.trim_start();
+        // Skip leading `NAME=value` assignments (`TIMSORT_BENCH_N=1000 cargo bench …`).
+        let mut t = self.text.trim_start();
+        while let Some((word, rest)) = t.split_once(' ')
+            && word.contains('=')
+            && !word.starts_with('-')
+        {
+            t = rest.trim_start();
+        }
         if t.starts_with("cargo test") || t.starts_with("cargo bench") {
             match self.text.split_once(" -- ") {
                 Some((cargo, rest)) => format!("{cargo} --no-run -- {rest}"),
@@ -202,6 +209,11 @@ fn instructor_path() -> std::ffi::OsString {
 /// Run one command as printed (`sh -c`, from `root`, no stdin), killing it and everything
 /// it started after [`TIME_LIMIT`].
 pub fn run(root: &Path, c: &PageCommand) -> std::io::Result<Ran> {
+    run_with_limit(root, c, TIME_LIMIT)
+}
+
+/// [`run`] with another time limit.
+pub fn run_with_limit(root: &Path, c: &PageCommand, limit: Duration) -> std::io::Result<Ran> {
     use std::os::unix::process::CommandExt;
     let started = Instant::now();
     let mut child = Command::new("sh")
@@ -223,11 +235,13 @@ pub fn run(root: &Path, c: &PageCommand) -> std::io::Result<Ran> {
         }
         buf
     });
-    let code = match child.wait_timeout(TIME_LIMIT)? {
+    let code = match child.wait_timeout(limit)? {
         Some(status) => status.code(),
         None => {
+            // The whole process group (`sh`, cargo, the program): `--` so that procps'
+            // `kill` reads `-PGID` as a group, not as an option.
             let _ = Command::new("kill")
-                .arg("-KILL")
+                .args(["-s", "KILL", "--"])
                 .arg(format!("-{}", child.id()))
                 .status();
             let _ = child.wait();
@@ -339,6 +353,23 @@ mod tests {
     }
 
     #[test]
+    fn a_hung_command_and_what_it_started_are_killed_at_the_limit() {
+        let c = PageCommand {
+            page: "p".into(),
+            line: 1,
+            // A child in the background holds stderr open: only killing the whole
+            // process group ends the run.
+            text: "sleep 60 & sleep 60".into(),
+            expect: Expect::Exit(0),
+        };
+        let started = Instant::now();
+        let r = run_with_limit(Path::new("."), &c, Duration::from_millis(500)).expect("runs");
+        assert_eq!(r.code, None);
+        assert!(started.elapsed() < Duration::from_secs(20), "not killed");
+        assert!(verdict(&r).is_some_and(|p| p.message.contains("ran past")));
+    }
+
+    #[test]
     fn bench_arguments_stay_after_no_run() {
         let c = PageCommand {
             page: "p".into(),
@@ -350,5 +381,10 @@ mod tests {
             c.runnable(),
             "cargo bench -p a --bench b --no-run -- --warm-up-time 1"
         );
+        let c = PageCommand {
+            text: "N=5 cargo bench -p a --bench b".into(),
+            ..c
+        };
+        assert_eq!(c.runnable(), "N=5 cargo bench -p a --bench b --no-run");
     }
 }

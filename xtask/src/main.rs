@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use xtask::{book::Book, check, freeze, render, report, scaffold, site, smoke, tools};
+use xtask::{book::Book, check, commands, freeze, render, report, scaffold, site, smoke, tools};
 
 #[derive(Parser)]
 #[command(
@@ -70,7 +70,18 @@ enum Cmd {
         slug: Option<String>,
     },
     /// Print where the pinned tools live (mdBook, cmdrun, the Python tools), installing them if needed.
+    /// The last line is the Python tools' folder: `PATH="$(cargo xtask tools | tail -n 1):$PATH"`.
     Tools,
+    /// Before class: install the pinned tools and compile everything the pages, tests and
+    /// benches need, so nothing compiles in front of the room; then build the book.
+    Prepare,
+    /// Run every "Run it yourself" command of the pages as printed, from the repository root,
+    /// and check each does what its page says (the book test `page_commands` does the same).
+    Commands {
+        /// Only this page (its file name, e.g. `day-3-heartbeat.md`).
+        #[arg(long)]
+        page: Option<String>,
+    },
 }
 
 fn root() -> PathBuf {
@@ -217,6 +228,78 @@ fn run() -> anyhow::Result<ExitCode> {
             println!(
                 "new-entry: day {day} is in the book. Next: edit chapters/{}/ and src/{page}, then `cargo xtask bless` and `cargo test --workspace`",
                 plan.slug
+            );
+        }
+        Cmd::Prepare => {
+            let started = Instant::now();
+            let path = tools::ensure_all()?;
+            for args in [
+                &["build", "--release", "--workspace", "--examples", "--bins"][..],
+                &["test", "--workspace", "--no-run"],
+                &["bench", "--workspace", "--no-run"],
+                &[
+                    "build",
+                    "--release",
+                    "--manifest-path",
+                    "chapters/timsort/peer/Cargo.toml",
+                    "--examples",
+                    "--benches",
+                ],
+            ] {
+                eprintln!("prepare: cargo {}", args.join(" "));
+                let status = cargo().current_dir(&root).args(args).status()?;
+                anyhow::ensure!(status.success(), "cargo {} failed", args.join(" "));
+            }
+            let book = book()?;
+            let report = render::build(
+                &book,
+                &render::Options {
+                    xtask: std::env::current_exe()?,
+                    path,
+                    fresh: false,
+                },
+            )?;
+            eprint!("{}", report.summary());
+            println!(
+                "prepare: everything is compiled and book/ is built, in {:.0} s; `cargo xtask serve` to teach",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Cmd::Commands { page } => {
+            let book = book()?;
+            let cmds = match commands::book_commands(&book, page.as_deref()) {
+                Ok(c) => c,
+                Err(p) => return fail("commands", &p),
+            };
+            let mut problems = Vec::new();
+            for c in &cmds {
+                if let commands::Expect::Skip(why) = &c.expect {
+                    println!(
+                        "  skip         {}:{}  {} ({why})",
+                        c.page.display(),
+                        c.line,
+                        c.text
+                    );
+                    continue;
+                }
+                let r = commands::run(&root, c)?;
+                let v = commands::verdict(&r);
+                println!(
+                    "  {} {:>6.1} s  {}:{}  {}",
+                    if v.is_none() { "ok  " } else { "FAIL" },
+                    r.seconds,
+                    c.page.display(),
+                    c.line,
+                    c.text
+                );
+                problems.extend(v);
+            }
+            if !problems.is_empty() {
+                return fail("commands", &problems);
+            }
+            println!(
+                "commands: {} page commands do what their pages say",
+                cmds.len()
             );
         }
         Cmd::Tools => {

@@ -6,8 +6,11 @@
 //! and a fixed seed make the run as repeatable as the server allows (many servers still
 //! do not guarantee identical outputs). Transient failures — connection errors, HTTP
 //! 429 and 5xx, a body that is not the expected JSON — are retried with exponential
-//! backoff; other 4xx are not (asking again will not help).
+//! backoff; other 4xx are not (asking again will not help). A URL with no server
+//! behind it is found at once by [`ChatClient::check_reachable`], so a run can stop
+//! before it spends seconds of backoff on every item.
 
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -69,7 +72,15 @@ pub enum ClientError {
         /// The start of the body.
         body: String,
     },
-    /// No HTTP exchange (refused, timed out, reset).
+    /// No connection could be made: refused, or the host name does not resolve.
+    #[error("{url}: {message}")]
+    Unreachable {
+        /// The endpoint.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A connection was made but the exchange broke (timed out, reset).
     #[error("{url}: {message}")]
     Transport {
         /// The endpoint.
@@ -99,9 +110,69 @@ impl ClientError {
     fn retryable(&self) -> bool {
         match self {
             ClientError::Status { status, .. } => *status == 429 || *status >= 500,
-            ClientError::Transport { .. } | ClientError::Malformed { .. } => true,
+            ClientError::Unreachable { .. }
+            | ClientError::Transport { .. }
+            | ClientError::Malformed { .. } => true,
             ClientError::GaveUp { .. } => false,
         }
+    }
+
+    /// Was no connection made at all (on the last attempt)? A run that meets this has
+    /// lost its server, and every further item would fail the same way.
+    ///
+    /// ```
+    /// use behilos::client::ClientError;
+    /// let refused = ClientError::Unreachable { url: "u".into(), message: "refused".into() };
+    /// assert!(refused.is_unreachable());
+    /// let gave_up = ClientError::GaveUp { attempts: 4, last: Box::new(refused) };
+    /// assert!(gave_up.is_unreachable());
+    /// ```
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } => true,
+            ClientError::GaveUp { last, .. } => last.is_unreachable(),
+            _ => false,
+        }
+    }
+}
+
+/// A failed attempt that is about to be retried (for progress displays).
+#[derive(Debug)]
+pub struct Retrying<'a> {
+    /// The attempt that failed (1-based).
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub of: u32,
+    /// How long the client sleeps before the next attempt.
+    pub wait: Duration,
+    /// Why the attempt failed.
+    pub error: &'a ClientError,
+}
+
+/// How long [`ChatClient::check_reachable`] waits for a connection.
+pub const CONNECT_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Is the `io::Error` one that means "nobody listens there"?
+fn refused(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        kind,
+        K::ConnectionRefused | K::AddrNotAvailable | K::HostUnreachable | K::NetworkUnreachable
+    )
+}
+
+/// Sort a ureq error into "never connected" and "connected, then broke".
+fn transport_error(url: &str, e: ureq::Error) -> ClientError {
+    let unreachable = match &e {
+        ureq::Error::Io(io) => refused(io.kind()),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        _ => false,
+    };
+    let (url, message) = (url.to_string(), e.to_string());
+    if unreachable {
+        ClientError::Unreachable { url, message }
+    } else {
+        ClientError::Transport { url, message }
     }
 }
 
@@ -190,8 +261,66 @@ impl ChatClient {
         &self.model
     }
 
+    /// The URL requests go to (`{base_url}/chat/completions`).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Open (and close) one TCP connection to the endpoint's host and port, waiting at
+    /// most [`CONNECT_CHECK_TIMEOUT`] per address: a quick "is anybody there?" before a
+    /// run, so a wrong URL fails in seconds instead of after every item's retries.
+    pub fn check_reachable(&self) -> Result<(), ClientError> {
+        let fail = |message: String| ClientError::Unreachable {
+            url: self.endpoint.clone(),
+            message,
+        };
+        let uri: ureq::http::Uri = self
+            .endpoint
+            .parse()
+            .map_err(|e| fail(format!("not a URL: {e}")))?;
+        let host = uri
+            .host()
+            .ok_or_else(|| fail("the URL has no host".into()))?;
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            });
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs: Vec<_> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| fail(format!("cannot resolve {host}: {e}")))?
+            .collect();
+        let mut last = format!("{host} resolves to no address");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, CONNECT_CHECK_TIMEOUT) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    last = format!(
+                        "no answer from {addr} within {} s",
+                        CONNECT_CHECK_TIMEOUT.as_secs()
+                    );
+                }
+                Err(e) => last = format!("{addr}: {e}"),
+            }
+        }
+        Err(fail(last))
+    }
+
     /// Ask one prompt, retrying transient failures.
     pub fn ask(&self, prompt: &str) -> Result<Completion, ClientError> {
+        self.ask_with(prompt, |_| {})
+    }
+
+    /// [`ChatClient::ask`], telling `on_retry` about each failed attempt before the
+    /// client sleeps and tries again (what a progress display shows while it waits).
+    pub fn ask_with(
+        &self,
+        prompt: &str,
+        mut on_retry: impl FnMut(&Retrying<'_>),
+    ) -> Result<Completion, ClientError> {
         let body = ChatRequest {
             model: self.model.clone(),
             messages: vec![Message {
@@ -213,7 +342,14 @@ impl ChatClient {
                     });
                 }
                 Err(e) if e.retryable() && attempt < attempts => {
-                    std::thread::sleep(self.retry.delay(attempt));
+                    let wait = self.retry.delay(attempt);
+                    on_retry(&Retrying {
+                        attempt,
+                        of: attempts,
+                        wait,
+                        error: &e,
+                    });
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
                 Err(e) if attempt == 1 && !e.retryable() => return Err(e),
@@ -229,14 +365,11 @@ impl ChatClient {
 
     fn once(&self, body: &ChatRequest) -> Result<String, ClientError> {
         let url = self.endpoint.clone();
-        let mut response =
-            self.agent
-                .post(&url)
-                .send_json(body)
-                .map_err(|e| ClientError::Transport {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })?;
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_json(body)
+            .map_err(|e| transport_error(&url, e))?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
@@ -276,24 +409,30 @@ impl ChatClient {
 
     /// Answer one item (see [`ChatClient::run`]).
     pub fn answer(&self, item: &Item, label: &str) -> Answer {
-        match self.ask(&item.prompt) {
-            Ok(c) => Answer {
-                id: item.id.clone(),
-                model: label.to_string(),
-                response: Some(c.content),
-                attempts: Some(c.attempts),
-                error: None,
-            },
-            Err(e) => Answer {
-                id: item.id.clone(),
-                model: label.to_string(),
-                response: None,
-                attempts: Some(match &e {
-                    ClientError::GaveUp { attempts, .. } => *attempts,
-                    _ => 1,
-                }),
-                error: Some(e.to_string()),
-            },
-        }
+        answer_from(item, label, self.ask(&item.prompt))
+    }
+}
+
+/// The answer line for `item` given what [`ChatClient::ask`] returned: the reply, or
+/// `response: null` with the error and the attempts it took.
+pub fn answer_from(item: &Item, label: &str, result: Result<Completion, ClientError>) -> Answer {
+    match result {
+        Ok(c) => Answer {
+            id: item.id.clone(),
+            model: label.to_string(),
+            response: Some(c.content),
+            attempts: Some(c.attempts),
+            error: None,
+        },
+        Err(e) => Answer {
+            id: item.id.clone(),
+            model: label.to_string(),
+            response: None,
+            attempts: Some(match &e {
+                ClientError::GaveUp { attempts, .. } => *attempts,
+                _ => 1,
+            }),
+            error: Some(e.to_string()),
+        },
     }
 }

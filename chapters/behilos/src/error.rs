@@ -55,6 +55,15 @@ pub enum Error {
     /// A generator knob is out of range.
     #[error("bad generator setting: {0}")]
     Config(String),
+    /// Nobody answers at the model's URL (checked before the run, and again whenever an
+    /// item's connection is refused): the run stops instead of retrying every item.
+    #[error("no model server answers at {url} ({reason}); start the server, or check the URL")]
+    Unreachable {
+        /// The base URL given on the command line.
+        url: String,
+        /// What the connection attempt said, and where in the run it happened.
+        reason: String,
+    },
     /// The mock server could not start.
     #[error("mock server: {0}")]
     Mock(std::io::Error),

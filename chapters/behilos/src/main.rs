@@ -15,14 +15,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use behilos::Error;
-use behilos::client::RetryPolicy;
+use behilos::client::{ClientError, RetryPolicy};
 use behilos::generate::{GenConfig, generate};
 use behilos::item::{Position, read_items, to_jsonl};
 use behilos::mock::MockServer;
 use behilos::report::{Section, render_text};
-use behilos::runner::{ModelSpec, RunOptions, run_model};
+use behilos::runner::{ModelSpec, RunEvent, RunOptions, run_model_with};
 use behilos::score::{TiePolicy, read_answers, score};
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The BEHILOS benchmark: superlative questions over lists of entities.
 #[derive(Parser)]
@@ -149,6 +150,49 @@ fn main() -> ExitCode {
     }
 }
 
+/// A bar on stderr for a run that talks to a server (baselines answer at once). It
+/// draws only when stderr is a terminal, so piped or redirected output never sees it.
+fn progress_bar(spec: &ModelSpec, items: usize) -> ProgressBar {
+    let target = match spec {
+        ModelSpec::Baseline(_) => ProgressDrawTarget::hidden(),
+        ModelSpec::Url(_) | ModelSpec::Mock => ProgressDrawTarget::stderr(),
+    };
+    let bar = ProgressBar::with_draw_target(Some(items as u64), target);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:20}] {pos}/{len}, eta {eta}: {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(match spec {
+        ModelSpec::Url(url) => format!("asking {url}"),
+        _ => "asking mock".to_string(),
+    });
+    bar
+}
+
+/// What the bar says about one event of the run.
+fn show(bar: &ProgressBar, event: &RunEvent<'_>) {
+    match event {
+        RunEvent::Asking { id, .. } => bar.set_message(format!("{id}: waiting for the reply")),
+        RunEvent::Retrying {
+            id,
+            attempt,
+            of,
+            wait,
+            error,
+        } => bar.set_message(format!(
+            "{id}: retry in {:.1} s ({}, attempt {attempt} of {of})",
+            wait.as_secs_f64(),
+            match error {
+                ClientError::Status { status, .. } => format!("HTTP {status}"),
+                ClientError::Malformed { .. } => "malformed reply".to_string(),
+                other => other.to_string(),
+            }
+        )),
+        RunEvent::Answered { index } => bar.set_position(*index as u64 + 1),
+    }
+}
+
 fn write_out(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -215,10 +259,19 @@ fn execute(command: Command) -> Result<(), Error> {
                     max_delay: Duration::from_secs(8),
                 },
             };
-            run_model(&spec, &items, &options, |answer| {
-                let line = serde_json::to_string(answer).unwrap_or_default();
-                write_out(&format!("{line}\n"))
-            })
+            let bar = progress_bar(&spec, items.len());
+            let result = run_model_with(
+                &spec,
+                &items,
+                &options,
+                |answer| {
+                    let line = serde_json::to_string(answer).unwrap_or_default();
+                    write_out(&format!("{line}\n"))
+                },
+                |event| show(&bar, &event),
+            );
+            bar.finish_and_clear();
+            result
         }
         Command::Score {
             items,

@@ -164,3 +164,28 @@ fn bad_input_is_named_and_exits_2() {
         );
     }
 }
+
+#[test]
+fn a_model_url_with_no_server_fails_at_once_naming_the_url() {
+    let items = write(
+        "dead-url.jsonl",
+        &ok(&behilos(&["generate", "--seed", "4", "--n", "20"])),
+    );
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}/v1");
+    let started = std::time::Instant::now();
+    let out = behilos(&["run", "--model-url", &url, &items]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("no model server answers at {url}")),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no answers written");
+    // Default retries would spend 3.5 s per item; the check takes one connection.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

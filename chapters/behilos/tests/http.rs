@@ -1,12 +1,14 @@
 //! The HTTP path: the mock endpoint started in-process on 127.0.0.1:0, the
 //! OpenAI-compatible client against it, retries and extraction checked.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use behilos::Error;
 use behilos::client::{ChatClient, ClientError, RetryPolicy};
 use behilos::generate::{GenConfig, generate};
 use behilos::item::Item;
 use behilos::mock::{Behaviour, MockServer, reply};
+use behilos::runner::{ModelSpec, RunEvent, RunOptions, run_model, run_model_with};
 use behilos::score::{Outcome, TiePolicy, score};
 
 fn fast(attempts: u32) -> RetryPolicy {
@@ -92,19 +94,91 @@ fn one_attempt_gives_up_and_the_run_records_the_error() {
 }
 
 #[test]
-fn unreachable_endpoint_is_a_transport_error_after_all_attempts() {
-    // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let client = ChatClient::new(&format!("http://127.0.0.1:{port}/v1"), "m", 1, fast(3));
+fn unreachable_endpoint_is_an_unreachable_error_after_all_attempts() {
+    let client = ChatClient::new(
+        &format!("http://127.0.0.1:{}/v1", free_port()),
+        "m",
+        1,
+        fast(3),
+    );
     match client.ask("hello") {
         Err(ClientError::GaveUp { attempts: 3, last }) => {
-            assert!(matches!(*last, ClientError::Transport { .. }), "{last}");
+            assert!(matches!(*last, ClientError::Unreachable { .. }), "{last}");
         }
         other => panic!("expected GaveUp after 3, got {other:?}"),
     }
+    assert!(client.check_reachable().is_err());
+}
+
+fn free_port() -> u16 {
+    // Bind a port, then free it: nothing listens there.
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port()
+}
+
+fn options(attempts: u32) -> RunOptions {
+    RunOptions {
+        seed: 1,
+        model_name: "m".into(),
+        retry: fast(attempts),
+    }
+}
+
+#[test]
+fn a_url_with_no_server_stops_the_run_before_the_first_item() {
+    let items = items();
+    let url = format!("http://127.0.0.1:{}/v1", free_port());
+    let started = Instant::now();
+    let mut emitted = 0;
+    let result = run_model(&ModelSpec::Url(url.clone()), &items, &options(4), |_| {
+        emitted += 1;
+        Ok(())
+    });
+    match result {
+        Err(e @ Error::Unreachable { .. }) => {
+            assert!(e.to_string().contains(&url), "{e}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert_eq!(emitted, 0);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_server_that_goes_away_stops_the_run_at_that_item() {
+    let items = items();
+    let mut server = Some(MockServer::start(&items).expect("mock"));
+    let url = server.as_ref().expect("server").url();
+    let mut emitted = 0;
+    let mut retries = 0;
+    let result = run_model_with(
+        &ModelSpec::Url(url.clone()),
+        &items,
+        &options(2),
+        |_| {
+            emitted += 1;
+            // The server dies after the first answer.
+            server = None;
+            Ok(())
+        },
+        |event| {
+            if matches!(event, RunEvent::Retrying { .. }) {
+                retries += 1;
+            }
+        },
+    );
+    match result {
+        Err(e @ Error::Unreachable { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains(&url) && text.contains("item 2 of"), "{text}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert_eq!(emitted, 1);
+    // The refused item was retried once (two attempts) before the run gave up.
+    assert_eq!(retries, 1);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use contracts::client::Api;
 use contracts::latency::probe;
+use contracts::progress::stderr_bar;
 use contracts::search::Version;
 use contracts::server::{Clock, RunningServer, ServerConfig};
 
@@ -38,7 +39,9 @@ fn main() -> ExitCode {
             .enable_all()
             .build()?;
         let mut rows = Vec::new();
+        let bar = stderr_bar("latency");
         for v in [Version::V1, Version::V2] {
+            bar.set_prefix(format!("latency {}", v.name()));
             let server = RunningServer::start(ServerConfig::new(v, args.seed), Clock::Real)?;
             let api = Api::new(&server.base_url(), Duration::from_secs(10))?;
             let l = rt.block_on(probe(
@@ -46,7 +49,15 @@ fn main() -> ExitCode {
                 args.warmup,
                 args.requests.max(1),
                 args.concurrency.max(1),
-            ))?;
+                &bar,
+            ));
+            let l = match l {
+                Ok(l) => l,
+                Err(e) => {
+                    bar.finish_and_clear();
+                    return Err(e.into());
+                }
+            };
             let ms = |x: f64| format!("{x:.1} ms");
             rows.push(vec![
                 v.name().to_string(),
@@ -57,6 +68,7 @@ fn main() -> ExitCode {
                 ms(l.max_ms),
             ]);
         }
+        bar.finish_and_clear();
         Ok(kit::table::render(
             &["version", "requests", "p50", "p95", "p99", "max"],
             &rows,

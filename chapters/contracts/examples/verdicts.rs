@@ -6,12 +6,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use contracts::progress::stderr_bar;
 use contracts::schemathesis::{self, RunOptions};
 use contracts::suite::SuiteConfig;
 use contracts::verdicts::{compare, render};
 
 /// Start v1 and v2 on free loopback ports (virtual clocks), check each three ways,
-/// print the verdicts side by side. Needs `schemathesis` on PATH.
+/// print the verdicts side by side. Runs the pinned schemathesis that `cargo xtask
+/// tools` installs (else the one on PATH).
 #[derive(Parser)]
 struct Args {
     /// Seed of the generated cases and of the servers' service-time model.
@@ -33,25 +35,28 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let Some(exe) = schemathesis::find_on_path() else {
-        eprintln!(
-            "verdicts: {}",
-            schemathesis::SchemathesisError::NotInstalled
-        );
-        return ExitCode::from(2);
+    let exe = match schemathesis::find() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("verdicts: {e}");
+            return ExitCode::from(2);
+        }
     };
     let suite = SuiteConfig {
         seed: args.seed,
         cases: args.cases.max(1),
         warmup: args.warmup,
         measured: args.requests.max(1),
+        progress: stderr_bar("verdicts"),
         ..SuiteConfig::default()
     };
     let options = RunOptions {
         seed: args.seed,
         max_examples: args.max_examples.max(1),
     };
-    match compare(&exe, args.seed, &suite, &options) {
+    let compared = compare(&exe, args.seed, &suite, &options);
+    suite.progress.finish_and_clear();
+    match compared {
         Ok(results) => {
             print!("{}", render(&results));
             ExitCode::SUCCESS

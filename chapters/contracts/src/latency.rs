@@ -6,10 +6,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::client::Api;
 use crate::error::CheckError;
+use crate::progress::phase;
 use crate::search::SearchRequest;
 
 /// The seed's thresholds.
@@ -94,14 +96,26 @@ pub fn probe_request(i: usize) -> SearchRequest {
 
 /// Send `warmup` requests, then `measured` more, `concurrency` at a time, timing each
 /// with `tokio::time::Instant` (the runtime's clock: virtual on a paused runtime).
+/// `progress` counts the requests of each phase (pass `ProgressBar::hidden()` for none).
 pub async fn probe(
     api: &Api,
     warmup: usize,
     measured: usize,
     concurrency: usize,
+    progress: &ProgressBar,
 ) -> Result<LatencyReport, CheckError> {
-    run_phase(api, 0, warmup, concurrency).await?;
-    let samples = run_phase(api, warmup, measured, concurrency).await?;
+    phase(
+        progress,
+        warmup as u64,
+        format!("latency: warm-up requests, {concurrency} in flight"),
+    );
+    run_phase(api, 0, warmup, concurrency, progress).await?;
+    phase(
+        progress,
+        measured as u64,
+        format!("latency: measured requests, {concurrency} in flight"),
+    );
+    let samples = run_phase(api, warmup, measured, concurrency, progress).await?;
     LatencyReport::from_samples(warmup, &samples)
         .ok_or_else(|| CheckError::Local("the latency probe measured no request".to_string()))
 }
@@ -111,6 +125,7 @@ async fn run_phase(
     first: usize,
     count: usize,
     concurrency: usize,
+    progress: &ProgressBar,
 ) -> Result<Vec<Duration>, CheckError> {
     let next = Arc::new(AtomicUsize::new(0));
     let samples = Arc::new(Mutex::new(Vec::with_capacity(count)));
@@ -119,6 +134,7 @@ async fn run_phase(
         let api = api.clone();
         let next = Arc::clone(&next);
         let samples = Arc::clone(&samples);
+        let progress = progress.clone();
         workers.spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -131,6 +147,7 @@ async fn run_phase(
                 if let Ok(mut s) = samples.lock() {
                     s.push(took);
                 }
+                progress.inc(1);
             }
         });
     }

@@ -43,6 +43,7 @@ pub mod client;
 pub mod error;
 pub mod latency;
 pub mod pact;
+pub mod progress;
 pub mod render;
 pub mod schemathesis;
 pub mod search;

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use contracts::progress::stderr_bar;
 use contracts::render;
 use contracts::search::Version;
-use contracts::server::{ServerConfig, serve};
+use contracts::server::{Clock, RunningServer, ServerConfig, serve};
 use contracts::suite::{LatencyOn, SuiteConfig, run_suite};
 
 /// Serve the seed's product-search API, or check an instance's semantic contract.
@@ -38,10 +39,16 @@ enum Command {
         #[arg(long)]
         no_delay: bool,
     },
-    /// Check the API at URL (e.g. http://127.0.0.1:8080) against every promise.
+    /// Check the API at URL (e.g. http://127.0.0.1:8080) against every promise, or
+    /// (with --local) this chapter's own server, started in-process for the check.
     Check {
         /// Base URL of the API.
-        url: String,
+        #[arg(required_unless_present = "local", conflicts_with = "local")]
+        url: Option<String>,
+        /// Instead of a URL: start v1 or v2 on a free loopback port, on the wall clock
+        /// (as `serve` does), check it, stop it.
+        #[arg(long, value_enum)]
+        local: Option<Version>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -92,6 +99,7 @@ fn main() -> ExitCode {
         },
         Command::Check {
             url,
+            local,
             format,
             seed,
             cases,
@@ -105,6 +113,26 @@ fn main() -> ExitCode {
                 eprintln!("contracts check: --timeout, --cases and --requests must be positive");
                 return ExitCode::from(2);
             }
+            // Like `serve`: modelled service times on the wall clock; --seed also picks
+            // which requests are slow.
+            let server = match local
+                .map(|v| RunningServer::start(ServerConfig::new(v, seed), Clock::Real))
+            {
+                None => None,
+                Some(Ok(server)) => Some(server),
+                Some(Err(e)) => {
+                    eprintln!("contracts check: cannot start the local server: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let url = match (&server, url) {
+                (Some(server), _) => server.base_url(),
+                (None, Some(url)) => url,
+                (None, None) => {
+                    eprintln!("contracts check: give a URL or --local v1|v2");
+                    return ExitCode::from(2);
+                }
+            };
             let config = SuiteConfig {
                 seed,
                 cases,
@@ -112,13 +140,20 @@ fn main() -> ExitCode {
                 measured: requests,
                 concurrency: concurrency.max(1),
                 timeout: Duration::from_secs_f64(timeout),
+                progress: stderr_bar(&match local {
+                    Some(v) => format!("checking the local {}", v.name()),
+                    None => format!("checking {url}"),
+                }),
             };
             let latency = if no_latency {
                 LatencyOn::Skip
             } else {
                 LatencyOn::WallClock
             };
-            match run_suite(&url, &config, latency) {
+            let checked = run_suite(&url, &config, latency);
+            config.progress.finish_and_clear();
+            drop(server);
+            match checked {
                 Ok(report) => {
                     match format {
                         Format::Text => emit(&render::suite_text(&report)),

@@ -8,18 +8,22 @@ use std::process::Command;
 use serde::Serialize;
 use thiserror::Error;
 
-/// The executable looked up on `PATH`.
+/// The executable's name.
 pub const EXECUTABLE: &str = "schemathesis";
 
 /// Running schemathesis went wrong (as opposed to it finding a problem).
 #[derive(Debug, Error)]
 pub enum SchemathesisError {
-    /// Not on `PATH`.
+    /// Neither the pinned one nor one on `PATH`.
     #[error(
-        "schemathesis not found on PATH (install it with `pip install schemathesis`; \
-         the workbook's venv is /root/.cache/workbook-tools/py/bin)"
+        "schemathesis not found in {} nor on PATH: run `cargo xtask tools` from the \
+         repository root (it installs the pinned version there)",
+        .pinned_dir.display()
     )]
-    NotInstalled,
+    NotInstalled {
+        /// Where `cargo xtask tools` installs the pinned tools.
+        pinned_dir: PathBuf,
+    },
     /// It could not be started, or its scratch folder could not be made.
     #[error("cannot run schemathesis: {0}")]
     Io(#[from] std::io::Error),
@@ -33,12 +37,12 @@ pub enum SchemathesisError {
     },
 }
 
-/// Find `schemathesis` on `PATH`.
-pub fn find_on_path() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(EXECUTABLE))
-        .find(|candidate| candidate.is_file())
+/// The pinned `schemathesis` that `cargo xtask tools` installs, else the first on
+/// `PATH` ([`kit::pytools::find`]).
+pub fn find() -> Result<PathBuf, SchemathesisError> {
+    kit::pytools::find(EXECUTABLE).ok_or_else(|| SchemathesisError::NotInstalled {
+        pinned_dir: kit::pytools::bin_dir(),
+    })
 }
 
 /// The verdict of one run.

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use indicatif::ProgressBar;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::Serialize;
@@ -17,6 +18,7 @@ use crate::catalog::Product;
 use crate::client::Api;
 use crate::error::CheckError;
 use crate::latency::{self, LatencyReport};
+use crate::progress::phase;
 use crate::search::{MAX_LIMIT, SearchRequest, category_match, matches, terms};
 
 /// Words the generated queries are made of: catalogue words, a prefix, a word in no
@@ -239,6 +241,9 @@ pub struct SuiteConfig {
     pub concurrency: usize,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Where the suite says how far it is: promise, case, latency requests. Hidden by
+    /// default; the programs pass [`crate::progress::stderr_bar`].
+    pub progress: ProgressBar,
 }
 
 impl Default for SuiteConfig {
@@ -250,6 +255,7 @@ impl Default for SuiteConfig {
             measured: 1000,
             concurrency: 1,
             timeout: Duration::from_secs(5),
+            progress: ProgressBar::hidden(),
         }
     }
 }
@@ -294,12 +300,17 @@ pub fn run_suite(
         .enable_all()
         .build()
         .map_err(|e| CheckError::Local(format!("cannot start a runtime: {e}")))?;
+    let bar = &config.progress;
+    phase(bar, 1, format!("first request to {base_url}"));
     // One request first, so a dead URL or a non-JSON answer is reported as such.
     rt.block_on(api.search(&SearchRequest::new("laptop", 10)))?;
     let ctx = Ctx { api, rt };
+    let all = promises();
+    phase(bar, all.len() as u64 * u64::from(config.cases), "");
     let mut results = Vec::new();
-    for (index, promise) in promises().iter().enumerate() {
-        results.push(run_promise(&ctx, promise, config, index as u64)?);
+    for (index, promise) in all.iter().enumerate() {
+        bar.set_position(index as u64 * u64::from(config.cases));
+        results.push(run_promise(&ctx, promise, config, index, all.len())?);
     }
     let latency = match latency_on {
         LatencyOn::Skip => None,
@@ -308,13 +319,16 @@ pub fn run_suite(
             config.warmup,
             config.measured,
             config.concurrency,
+            bar,
         ))?),
         LatencyOn::Runtime(handle) => {
             let (tx, rx) = std::sync::mpsc::channel();
             let (url, cfg) = (base_url.to_string(), config.clone());
             handle.spawn(async move {
                 let result = match Api::new(&url, Duration::from_secs(3600)) {
-                    Ok(api) => latency::probe(&api, cfg.warmup, cfg.measured, 1).await,
+                    Ok(api) => {
+                        latency::probe(&api, cfg.warmup, cfg.measured, 1, &cfg.progress).await
+                    }
                     Err(e) => Err(e),
                 };
                 let _ = tx.send(result);
@@ -354,8 +368,13 @@ fn run_promise(
     ctx: &Ctx,
     promise: &Promise,
     config: &SuiteConfig,
-    index: u64,
+    index: usize,
+    of: usize,
 ) -> Result<PromiseResult, CheckError> {
+    let bar = &config.progress;
+    let start = bar.position();
+    bar.set_message(format!("promise {}/{of} {}", index + 1, promise.id));
+    let shrink_steps = std::cell::Cell::new(0u32);
     let proptest_config = Config {
         cases: config.cases,
         failure_persistence: None,
@@ -365,7 +384,7 @@ fn run_promise(
     };
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&config.seed.to_le_bytes());
-    seed[8..16].copy_from_slice(&index.to_le_bytes());
+    seed[8..16].copy_from_slice(&(index as u64).to_le_bytes());
     let mut runner = TestRunner::new_with_rng(
         proptest_config,
         TestRng::from_seed(RngAlgorithm::ChaCha, &seed),
@@ -376,12 +395,28 @@ fn run_promise(
         if error.borrow().is_some() {
             return Err(TestCaseError::fail("stopped after an error"));
         }
+        if shrink_steps.get() > 0 {
+            // After the first failure, proptest only shrinks.
+            shrink_steps.set(shrink_steps.get() + 1);
+            bar.set_message(format!(
+                "promise {}/{of} {}: broken, shrinking the counterexample (step {})",
+                index + 1,
+                promise.id,
+                shrink_steps.get() - 1
+            ));
+        }
         match (promise.check)(ctx, &input) {
             Ok(()) => {
                 passed.set(passed.get() + 1);
+                if shrink_steps.get() == 0 {
+                    bar.set_position(start + u64::from(passed.get()));
+                }
                 Ok(())
             }
-            Err(Fail::Broken(message)) => Err(TestCaseError::fail(message)),
+            Err(Fail::Broken(message)) => {
+                shrink_steps.set(shrink_steps.get().max(1));
+                Err(TestCaseError::fail(message))
+            }
             Err(Fail::Error(e)) => {
                 *error.borrow_mut() = Some(e);
                 Err(TestCaseError::fail("stopped after an error"))

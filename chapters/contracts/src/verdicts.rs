@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::error::CheckError;
 use crate::pact::{InteractionResult, verify};
+use crate::progress::phase;
 use crate::render::{mark, promise_text, wrap};
 use crate::schemathesis::{self, RunOptions, SchemathesisError, TechnicalVerdict};
 use crate::search::Version;
@@ -40,7 +41,7 @@ pub struct VersionVerdicts {
 
 /// Start `v1` and `v2` on free loopback ports (paused clocks, seeded service times)
 /// and check each: schemathesis (the two runs in parallel), the semantic suite, the
-/// pact. Servers are stopped before this returns.
+/// pact. Servers are stopped before this returns. `suite.progress` follows each phase.
 pub fn compare(
     schemathesis_exe: &std::path::Path,
     seed: u64,
@@ -48,6 +49,13 @@ pub fn compare(
     options: &RunOptions,
 ) -> Result<Vec<VersionVerdicts>, VerdictError> {
     let versions = [Version::V1, Version::V2];
+    let bar = &suite.progress;
+    let prefix = bar.prefix();
+    phase(
+        bar,
+        versions.len() as u64,
+        "schemathesis against v1 and v2 at once (it prints nothing until it ends)",
+    );
     // schemathesis gets servers of its own, so its requests don't shift the
     // request counters (and so the seeded slow requests) the suite sees.
     let technical: Vec<Result<TechnicalVerdict, VerdictError>> = std::thread::scope(|s| {
@@ -57,7 +65,9 @@ pub fn compare(
                 s.spawn(move || -> Result<TechnicalVerdict, VerdictError> {
                     let server = RunningServer::start(ServerConfig::new(v, seed), Clock::Virtual)?;
                     let url = format!("{}{OPENAPI_PATH}", server.base_url());
-                    Ok(schemathesis::run(schemathesis_exe, &url, options)?)
+                    let verdict = schemathesis::run(schemathesis_exe, &url, options);
+                    bar.inc(1);
+                    Ok(verdict?)
                 })
             })
             .collect();
@@ -74,6 +84,7 @@ pub fn compare(
     });
     let mut out = Vec::new();
     for (v, technical) in versions.into_iter().zip(technical) {
+        bar.set_prefix(format!("{prefix} {}", v.name()).trim().to_string());
         let server = RunningServer::start(ServerConfig::new(v, seed), Clock::Virtual)?;
         let semantic = run_suite(
             &server.base_url(),
@@ -83,6 +94,7 @@ pub fn compare(
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        phase(bar, 1, "replaying the storefront's pact");
         let consumer = rt.block_on(verify(&expectations(), &server.base_url()))?;
         out.push(VersionVerdicts {
             version: v,

@@ -122,6 +122,8 @@ fn bad_flags_exit_2() {
         vec!["check", "http://127.0.0.1:1", "--format", "yaml"],
         vec!["check", "http://127.0.0.1:1", "--cases", "0"],
         vec!["check", "http://127.0.0.1:1", "--timeout", "-1"],
+        vec!["check", "http://127.0.0.1:1", "--local", "v1"],
+        vec!["check", "--local", "v3"],
         vec!["serve", "--version", "v3"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_contracts"))
@@ -143,5 +145,21 @@ fn exit_0_for_v1_and_1_for_v2_with_json_output() {
         assert_eq!(promises.len(), 10, "no latency entry with --no-latency");
         let all_hold = promises.iter().all(|p| p["holds"] == true);
         assert_eq!(all_hold, want == 0);
+    }
+}
+
+#[test]
+fn local_starts_its_own_server_and_keeps_stderr_quiet_off_a_terminal() {
+    for (v, want) in [("v1", 0), ("v2", 1)] {
+        let out = Command::new(env!("CARGO_BIN_EXE_contracts"))
+            .args(["check", "--local", v, "--cases", "4", "--no-latency"])
+            .output()
+            .expect("run contracts");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(want), "{v}: {stderr}");
+        // The progress bar draws only on a terminal: a pipe gets nothing.
+        assert!(stderr.is_empty(), "{v}: {stderr}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("sponsored-marked"), "{v}: {stdout}");
     }
 }

@@ -125,7 +125,7 @@ fn provider_verification_passes_v1_and_fails_v2() {
 
 #[test]
 fn schemathesis_passes_both_versions() {
-    let Some(exe) = schemathesis::find_on_path() else {
+    let Ok(exe) = schemathesis::find() else {
         if std::env::var("WORKBOOK_REQUIRE_TOOLS").as_deref() == Ok("1") {
             panic!("schemathesis not installed and WORKBOOK_REQUIRE_TOOLS=1");
         }

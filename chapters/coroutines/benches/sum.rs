@@ -4,6 +4,11 @@
 //! nothing (the tests check the sums).
 //!
 //! `cargo bench -p coroutines` (set `COROUTINES_BENCH_LIMIT` to change the limit).
+//! A quick look:
+//! `cargo bench -p coroutines --bench sum -- --warm-up-time 0.5 --measurement-time 1`.
+//! The times are set in the criterion config, not on the groups, so these flags can
+//! override them; `--bench sum` because the library's test harness would refuse
+//! criterion's flags.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -24,8 +29,6 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("per-value-sum-1..={limit}"));
     group
         .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(limit));
     for flavour in Flavour::ALL {
         group.bench_function(BenchmarkId::from_parameter(flavour.name()), |b| {
@@ -37,10 +40,7 @@ fn bench(c: &mut Criterion) {
     // Plain `sum`: LLVM sees through the hand-written iterator (and the Vec) and may
     // compute n(n+1)/2; the genawaiter flavours stay opaque to it.
     let mut group = c.benchmark_group(format!("plain-sum-1..={limit}"));
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2));
+    group.sample_size(10);
     for flavour in Flavour::ALL {
         group.bench_function(BenchmarkId::from_parameter(flavour.name()), |b| {
             b.iter(|| with_counter(flavour, black_box(limit), Sum).expect("limit fits"))
@@ -49,5 +49,13 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // Set here rather than on the groups: a group's setting would win over
+    // `--warm-up-time` / `--measurement-time` on the command line.
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = bench
+}
 criterion_main!(benches);

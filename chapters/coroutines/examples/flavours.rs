@@ -1,11 +1,15 @@
 //! One generator, several ways: the same values from every flavour.
 //!
+//! `--timed` adds the wall-clock time from building each generator to its first value
+//! (measured, so it differs from run to run; the page's rendered block runs without it).
+//!
 //! `cargo run -q --release -p coroutines --example flavours -- --help`
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use coroutines::counter::{Flavour, Pull, with_counter};
+use coroutines::counter::{Flavour, Pull};
+use coroutines::timing::time_to_first;
 
 /// Pull values from each flavour of the 1..=limit generator and compare them.
 #[derive(Parser)]
@@ -20,6 +24,10 @@ struct Args {
     /// Only this flavour: hand, stack, rc, sync, async, batch or vec (default: all).
     #[arg(long)]
     flavour: Option<Flavour>,
+    /// Also show the time from building each generator to its first value (wall
+    /// clock, measured: it differs from run to run).
+    #[arg(long)]
+    timed: bool,
 }
 
 fn main() -> ExitCode {
@@ -39,7 +47,7 @@ fn main() -> ExitCode {
     let mut rows = Vec::new();
     let mut reference = None;
     for f in &flavours {
-        let got = match with_counter(*f, args.limit, pull) {
+        let (got, first_after) = match time_to_first(*f, args.limit, pull) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("flavours: {e}");
@@ -51,22 +59,36 @@ fn main() -> ExitCode {
             first.push("…".into());
         }
         let same = reference.get_or_insert_with(|| got.clone()) == &got;
-        rows.push(vec![
+        let mut row = vec![
             f.to_string(),
             first.join(" "),
             got.count.to_string(),
             got.last.map_or("-".into(), |l| l.to_string()),
             got.sum.to_string(),
             if same { "yes" } else { "NO" }.to_string(),
-        ]);
+        ];
+        if args.timed {
+            row.push(
+                first_after.map_or("-".into(), |d| format!("{:.3} ms", d.as_secs_f64() * 1e3)),
+            );
+        }
+        rows.push(row);
     }
-    println!(
-        "{}",
-        kit::table::render(
-            &["flavour", "first values", "pulled", "last", "sum", "same"],
-            &rows
-        )
-    );
+    let mut header = vec!["flavour", "first values", "pulled", "last", "sum", "same"];
+    if args.timed {
+        header.push("first value after");
+    }
+    println!("{}", kit::table::render(&header, &rows));
+    if args.timed {
+        println!(
+            "\nfirst value after: MEASURED wall-clock time from building the generator to\nits first value, this run{}",
+            if flavours.contains(&Flavour::Vec) {
+                format!(" (vec builds all {} values first)", args.limit)
+            } else {
+                String::new()
+            }
+        );
+    }
     println!();
     for f in &flavours {
         println!("{:>6}: {}", f.name(), f.describe());

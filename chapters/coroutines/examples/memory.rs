@@ -12,6 +12,7 @@ use coroutines::alloc_meter::{self, CountingAlloc};
 use coroutines::memory::{
     LINE_BYTES, buffer_futures, collect_lines, human_bytes, lines_for, state_sizes, stream_lines,
 };
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -87,12 +88,30 @@ fn main() -> ExitCode {
         args.mb,
         lines_for(args.mb)
     );
+    // Progress on stderr, drawn only when stderr is a terminal (never on the page).
+    // It says which step runs, and is drawn only between the measurements: drawing
+    // allocates, and the counting allocator would add that to the peak heap.
+    let bar = ProgressBar::with_draw_target(Some(2), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("step {pos}/{len}: {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_position(1);
+    bar.set_message(format!("streaming {} MB through a generator", args.mb));
+    bar.tick();
     let t = Instant::now();
     let streamed = alloc_meter::measure(|| stream_lines(args.mb));
     let stream_ms = t.elapsed().as_secs_f64() * 1e3;
+    bar.set_position(2);
+    bar.set_message(format!(
+        "collecting {} MB into a Vec<String>, then reading it",
+        args.mb
+    ));
+    bar.tick();
     let t = Instant::now();
     let collected = alloc_meter::measure(|| collect_lines(args.mb));
     let collect_ms = t.elapsed().as_secs_f64() * 1e3;
+    bar.finish_and_clear();
     let (s, c) = match (streamed.value, collected.value) {
         (Ok(s), Ok(c)) => (s, c),
         (Err(e), _) | (_, Err(e)) => {

@@ -7,7 +7,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coroutines::timing::time_sums;
+use coroutines::timing::time_sums_with_progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Time summing 1..=limit with each generator flavour (measured, not deterministic).
 #[derive(Parser)]
@@ -23,7 +24,24 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let timings = match time_sums(args.limit, args.reps) {
+    // Progress on stderr, drawn only when stderr is a terminal (never on the page).
+    // It is updated between timed runs, so drawing it is not measured.
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("timing {msg} [{bar:30}] {pos}/{len} runs")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let timings = time_sums_with_progress(args.limit, args.reps, &mut |step| {
+        bar.set_length(u64::from(step.total));
+        bar.set_position(u64::from(step.done));
+        bar.set_message(format!(
+            "{}, {}",
+            step.flavour,
+            if step.per_value { "per value" } else { "sum()" }
+        ));
+    });
+    bar.finish_and_clear();
+    let timings = match timings {
         Ok(t) => t,
         Err(e) => {
             eprintln!("timing: {e}");

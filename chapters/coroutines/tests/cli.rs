@@ -16,7 +16,10 @@ fn help_lists_the_knobs() {
             "seed",
             &["--flavour", "--limit", "--pulls", "--stop-above"][..],
         ),
-        ("flavours", &["--limit", "--take", "--flavour"][..]),
+        (
+            "flavours",
+            &["--limit", "--take", "--flavour", "--timed"][..],
+        ),
         ("resume", &["--values"][..]),
         ("memory", &["--limit", "--mb"][..]),
         ("timing", &["--limit", "--reps"][..]),
@@ -66,4 +69,17 @@ fn knobs_change_the_output() {
         text.contains("1 2 3 |") && text.contains("| batch "),
         "{text}"
     );
+    assert!(!text.contains("first value after"), "{text}");
+    // --timed adds the (measured) time to the first value, and nothing else changes.
+    let out = example(
+        "flavours",
+        &["--take", "3", "--flavour", "batch", "--timed"],
+    );
+    let timed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        timed.contains("| first value after |") && timed.contains(" ms "),
+        "{timed}"
+    );
+    assert!(timed.contains("MEASURED"), "{timed}");
 }

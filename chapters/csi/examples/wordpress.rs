@@ -23,9 +23,11 @@ struct Args {
     /// Don't leave an order in an open transaction at the kill.
     #[arg(long)]
     no_in_flight: bool,
-    /// auto (bind mounts when root, else symlinks), bind or symlink.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "bind", "symlink"])]
-    mount_mode: String,
+    /// auto (bind mounts when root, else symlinks), bind or symlink [default: auto].
+    /// Naming a mode (even auto) also prints the mode the plugins use and what each
+    /// node call left at its path.
+    #[arg(long, value_parser = ["auto", "bind", "symlink"])]
+    mount_mode: Option<String>,
     /// Print the plugins' RPC log to stderr as well.
     #[arg(long)]
     plugin_log: bool,
@@ -109,9 +111,9 @@ fn orchestrate(args: &Args) -> i32 {
             return 1;
         }
     };
-    let mode = match args.mount_mode.as_str() {
-        "bind" => MountMode::Bind,
-        "symlink" => MountMode::Symlink,
+    let mode = match args.mount_mode.as_deref() {
+        Some("bind") => MountMode::Bind,
+        Some("symlink") => MountMode::Symlink,
         _ => MountMode::auto(work.path()),
     };
     let opts = StoryOptions {
@@ -121,6 +123,8 @@ fn orchestrate(args: &Args) -> i32 {
         in_flight: !args.no_in_flight,
         mount_mode: mode,
         plugin_log: args.plugin_log,
+        // The page's run leaves the mode out: its output is the same on any machine.
+        show_mounts: args.mount_mode.is_some(),
     };
     let exe = match std::env::current_exe() {
         Ok(p) => p,

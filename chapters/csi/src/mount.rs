@@ -11,7 +11,7 @@
 //! unprivileged tests; the plugin reports which mode it runs in.
 
 use crate::error::PluginError;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// How the node plugin attaches a volume to a staging or target path.
@@ -40,6 +40,52 @@ impl MountMode {
             Self::Bind => "bind",
             Self::Symlink => "symlink",
         }
+    }
+
+    /// What the mode means for the staging and target paths, in short lines.
+    pub fn meaning(self) -> &'static [&'static str] {
+        match self {
+            Self::Bind => &[
+                "NodeStage bind-mounts the volume's directory at the staging path and",
+                "NodePublish bind-mounts that at the pod's target: one directory seen",
+                "at more paths, which `stat` and a container see as a directory (needs",
+                "root; a readonly publish becomes a read-only remount)",
+            ],
+            Self::Symlink => &[
+                "NodeStage and NodePublish put symlinks at the staging and target",
+                "paths: files still land in the volume, but `stat` sees a link, a",
+                "container's mount namespace can't follow it, and readonly publishes",
+                "are refused (no privilege needed)",
+            ],
+        }
+    }
+}
+
+/// What is at a path, as the file system shows it (not as the plugin's state says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment {
+    /// Nothing is there.
+    Missing,
+    /// A symbolic link, pointing at this path.
+    Symlink(PathBuf),
+    /// A mount point (listed in `/proc/self/mountinfo`).
+    MountPoint,
+    /// A plain directory with nothing attached.
+    Directory,
+    /// Something else (a file, a socket).
+    Other,
+}
+
+/// Look at `path` without following a link: what a node plugin left there.
+pub fn observe(path: &Path) -> Attachment {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Attachment::Missing,
+        Ok(m) if m.file_type().is_symlink() => {
+            Attachment::Symlink(std::fs::read_link(path).unwrap_or_default())
+        }
+        Ok(_) if is_mount_point(path) => Attachment::MountPoint,
+        Ok(m) if m.is_dir() => Attachment::Directory,
+        Ok(_) => Attachment::Other,
     }
 }
 
@@ -216,6 +262,20 @@ mod tests {
     fn mountinfo_escapes_are_decoded() {
         assert_eq!(unescape_mountinfo("/a\\040b"), "/a b");
         assert_eq!(unescape_mountinfo("/plain"), "/plain");
+    }
+
+    #[test]
+    fn observe_tells_a_link_from_a_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("vol");
+        std::fs::create_dir(&src).expect("src");
+        let at = dir.path().join("at");
+        assert_eq!(observe(&at), Attachment::Missing);
+        attach(MountMode::Symlink, &src, &at, false).expect("attach");
+        assert_eq!(observe(&at), Attachment::Symlink(src.clone()));
+        detach(MountMode::Symlink, &at, false).expect("detach");
+        assert_eq!(observe(&at), Attachment::Directory);
+        assert!(MountMode::Bind.meaning().len() > 1 && MountMode::Symlink.meaning().len() > 1);
     }
 
     #[test]

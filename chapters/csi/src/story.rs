@@ -5,7 +5,7 @@
 //! other node by a pod that reads every committed row back.
 
 use crate::error::code_name;
-use crate::mount::MountMode;
+use crate::mount::{self, Attachment, MountMode};
 use crate::pb;
 use crate::plugin::{GIB, Plugin, PluginConfig};
 use crate::pod::{self, Order};
@@ -30,6 +30,9 @@ pub struct StoryOptions {
     pub mount_mode: MountMode,
     /// Let the plugins log every RPC to stderr.
     pub plugin_log: bool,
+    /// Say which mount mode the plugins use and, after each node call, what the
+    /// file system shows at the staging or target path (a link, a mount point).
+    pub show_mounts: bool,
 }
 
 /// Errors that stop the story (an RPC failing where it must succeed, a pod
@@ -52,9 +55,27 @@ pub type PodLauncher = dyn Fn(&str, &Path, u64, usize, bool) -> Command + Send +
 struct Trace {
     n: usize,
     out: String,
+    /// Describe paths after node calls (relative to this scratch folder), or not.
+    show_mounts: Option<PathBuf>,
 }
 
 impl Trace {
+    /// With `show_mounts`, a `└` line saying what is at `path` now.
+    fn attachment(&mut self, what: &str, path: &Path) {
+        let Some(work) = &self.show_mounts else {
+            return;
+        };
+        let rel = |p: &Path| p.strip_prefix(work).unwrap_or(p).display().to_string();
+        let seen = match mount::observe(path) {
+            Attachment::Missing => "is gone".to_string(),
+            Attachment::Symlink(to) => format!("is a symlink -> {}", rel(&to)),
+            Attachment::MountPoint => "is a bind mount (in /proc/self/mountinfo)".to_string(),
+            Attachment::Directory => "is a plain directory, nothing attached".to_string(),
+            Attachment::Other => "is not a directory".to_string(),
+        };
+        self.line(&format!("      \u{2514} {what} {seen}"));
+    }
+
     fn line(&mut self, s: &str) {
         self.out.push_str(s);
         self.out.push('\n');
@@ -152,6 +173,7 @@ async fn story(
     let mut t = Trace {
         n: 0,
         out: String::new(),
+        show_mounts: opts.show_mounts.then(|| opts.work_dir.clone()),
     };
     let (a, b) = (0, 1);
     let mut ctl = nodes[a].clients.controller.clone();
@@ -205,6 +227,12 @@ async fn story(
         })
         .collect();
     t.line(&format!("  node:       {}", names.join(", ")));
+    if opts.show_mounts {
+        t.line(&format!("mount mode: {}", opts.mount_mode.name()));
+        for l in opts.mount_mode.meaning() {
+            t.line(&format!("  {l}"));
+        }
+    }
     t.line("");
     t.line(" #  caller      RPC                       volume / where     result");
 
@@ -445,6 +473,7 @@ async fn mount_on(
         &r,
     );
     r.map_err(step("NodeStageVolume"))?;
+    t.attachment("staging", &node.staging);
     let r = node
         .clients
         .node
@@ -465,6 +494,7 @@ async fn mount_on(
         &r,
     );
     r.map_err(step("NodePublishVolume"))?;
+    t.attachment("target", target);
     Ok(())
 }
 
@@ -500,6 +530,7 @@ async fn unmount_from(
         .await;
     t.rpc(node.kubelet, "NodeUnstageVolume", id, &r);
     r.map_err(step("NodeUnstageVolume"))?;
+    t.attachment("staging", &node.staging);
     let r = ctl
         .controller_unpublish_volume(pb::ControllerUnpublishVolumeRequest {
             volume_id: id.to_string(),

@@ -285,9 +285,30 @@ fn the_page_program_keeps_every_committed_row() {
             "RWO refuses a second node: {text}"
         );
         assert!(text.contains("0 volumes left"));
-        assert!(text.lines().all(|l| l.chars().count() <= 80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         assert!(!text.contains("/tmp"), "no temp paths in the output");
+        // A named mode is visible: which one, and what each node call left behind.
+        assert!(text.contains("mount mode: "), "{text}");
+        if mode == "symlink" {
+            assert!(text.contains("mount mode: symlink"), "{text}");
+            assert!(
+                text.contains("target is a symlink -> node-a/staging/pvc-mysql-data"),
+                "{text}"
+            );
+        }
+        assert!(
+            text.contains("staging is a plain directory, nothing attached"),
+            "unstaged: {text}"
+        );
     }
+    // Left to `auto` unnamed (the page's run), the output is the same on any machine.
+    let page = kit::programs::run_example("csi", "wordpress", &[], "").expect("run");
+    let text = String::from_utf8_lossy(&page.stdout);
+    assert!(page.status.success());
+    assert!(
+        !text.contains("mount mode") && !text.contains("is a "),
+        "{text}"
+    );
     let help = kit::programs::run_example("csi", "wordpress", &["--help"], "").expect("help");
     let h = String::from_utf8_lossy(&help.stdout);
     for knob in ["--seed", "--orders", "--no-in-flight", "--mount-mode"] {

@@ -1,7 +1,9 @@
 //! Day 16: cfn-lint and checkov on DCAF's template and on Day 2's drifted infrastructure.
 //!
 //! `cargo run -q --release -p dcaf --example scan -- --help`
-//! Needs `cfn-lint` and `checkov` on PATH (`pip install cfn-lint checkov`).
+//! Needs `cfn-lint` and `checkov`: the pinned versions `cargo xtask tools` installs (found
+//! there first, through `kit::pytools`), else whatever is on PATH. While they run, a
+//! spinner on stderr (only when stderr is a terminal) says what it waits for.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dcaf::scan::{self, CheckResult, FOCUS_CHECKS, LintFinding, ScanError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Run cfn-lint and checkov on the seed app's template and on the drifted one, and
 /// print their verdicts side by side.
@@ -114,7 +117,19 @@ fn main() -> ExitCode {
         let _ = std::fs::remove_dir_all(&dir);
         return ExitCode::FAILURE;
     }
+    // The checkers take several seconds (checkov most); say so on a terminal only.
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message("asking cfn-lint and checkov for their versions");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let result = scan::versions().and_then(|v| {
+        spinner.set_message(format!(
+            "waiting for cfn-lint {} and checkov {} on 2 templates",
+            v.0, v.1
+        ));
         let files = [ours.clone(), theirs.clone()];
         let lint = std::thread::spawn(move || scan::cfn_lint(&[&files[0], &files[1]]));
         let checks = scan::checkov(&[&ours, &theirs])?;
@@ -124,12 +139,15 @@ fn main() -> ExitCode {
         })??;
         Ok((v, lint, checks))
     });
+    spinner.finish_and_clear();
     let _ = std::fs::remove_dir_all(&dir);
     let ((lint_v, checkov_v), lint, checks) = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("error: this page program needs cfn-lint and checkov on PATH");
+            eprintln!(
+                "error: this page program needs cfn-lint and checkov (run `cargo xtask tools` once)"
+            );
             return ExitCode::from(2);
         }
     };

@@ -1,6 +1,7 @@
 //! Running the real checkers — `cfn-lint` and `checkov` — on a template file.
 //!
-//! Both are Python tools, found on `PATH`. cfn-lint validates a template against the
+//! Both are Python tools, found by [`kit::pytools::find`]: the pinned versions that
+//! `cargo xtask tools` installs first, then whatever is on `PATH`. cfn-lint validates a template against the
 //! CloudFormation resource schemas (types, required properties, values, references);
 //! checkov evaluates security policies (encryption, public access, …). DCAF adds one
 //! custom checkov policy (`checkov/`, id `CKV_DCAF_1`): RDS backups, which checkov 3.3
@@ -15,11 +16,16 @@ use thiserror::Error;
 /// Why a checker could not give a verdict.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ScanError {
-    /// The tool is not on `PATH`.
-    #[error("{tool} not found on PATH (pip install cfn-lint checkov, then put its bin/ on PATH)")]
+    /// The tool is neither in the pinned tools folder nor on `PATH`.
+    #[error(
+        "{tool} not found in {} or on PATH; `cargo xtask tools` installs the pinned versions there",
+        pinned.display()
+    )]
     Missing {
         /// `cfn-lint` or `checkov`.
         tool: &'static str,
+        /// The pinned tools folder that was looked in first ([`kit::pytools::bin_dir`]).
+        pinned: PathBuf,
     },
     /// It could not be started.
     #[error("{tool}: could not run: {message}")]
@@ -41,16 +47,17 @@ pub enum ScanError {
     },
 }
 
-/// The first executable called `name` on `PATH`.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+/// The executable `name`: the pinned one if `cargo xtask tools` installed it, else the
+/// first on `PATH` ([`kit::pytools::find`]).
+pub fn find(name: &str) -> Option<PathBuf> {
+    kit::pytools::find(name)
 }
 
 fn run(tool: &'static str, args: &[&std::ffi::OsStr]) -> Result<(String, String), ScanError> {
-    let exe = find_on_path(tool).ok_or(ScanError::Missing { tool })?;
+    let exe = find(tool).ok_or_else(|| ScanError::Missing {
+        tool,
+        pinned: kit::pytools::bin_dir(),
+    })?;
     let out = Command::new(exe)
         .args(args)
         .output()

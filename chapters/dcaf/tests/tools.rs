@@ -8,7 +8,7 @@ use dcaf::scan;
 fn tools_present() -> bool {
     let missing: Vec<&str> = ["cfn-lint", "checkov"]
         .into_iter()
-        .filter(|t| scan::find_on_path(t).is_none())
+        .filter(|t| scan::find(t).is_none())
         .collect();
     if missing.is_empty() {
         return true;
@@ -20,7 +20,7 @@ fn tools_present() -> bool {
         );
     }
     for t in missing {
-        println!("SKIP: {t} not installed");
+        println!("SKIP: {t} not installed (`cargo xtask tools` installs the pinned version)");
     }
     false
 }

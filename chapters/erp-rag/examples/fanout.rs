@@ -2,6 +2,7 @@
 //! and the same sources queried one after another, on tokio's virtual clock (or the
 //! wall clock with --realtime).
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,6 +41,14 @@ fn main() -> anyhow::Result<()> {
     run(&rt, &mut fixtures.engine, &args)
 }
 
+fn scenario_name(victim: &str, name: &str, faulty: bool) -> String {
+    if faulty {
+        format!("{victim} {name}")
+    } else {
+        name.to_string()
+    }
+}
+
 fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow::Result<()> {
     if !(args.scale > 0.0 && args.scale <= 10.0) {
         anyhow::bail!("--scale {} must be in (0, 10]", args.scale);
@@ -57,6 +66,16 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         "virtual clock"
     };
     println!("Question: {Q}\n");
+    // On the wall clock, each source's result prints the moment it arrives (flushed:
+    // stdout to a pipe is block-buffered); the tables follow once everything is in.
+    let live = |text: &str| {
+        if args.realtime {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        }
+    };
+    live("Live (wall clock): each source prints when it finishes.");
     let mut rows = Vec::new();
     let scenarios: [(&str, Option<Fault>); 3] = [
         ("all up", None),
@@ -78,7 +97,15 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         if let Some(f) = fault {
             e.inject(&args.victim, f)?;
         }
-        let f = rt.block_on(e.gather(Q, Role::Analyst, Retriever::Hybrid));
+        live(&format!(
+            "{}:",
+            scenario_name(&args.victim, name, fault.is_some())
+        ));
+        let f = rt.block_on(
+            e.gather_observed(Q, Role::Analyst, Retriever::Hybrid, &mut |o| {
+                live(&erp_rag::render::live_outcome(o))
+            }),
+        );
         // Every source's finish time is measured from the start of the fan-out.
         let took = f
             .outcomes
@@ -86,11 +113,7 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
             .map(|o| o.latency)
             .max()
             .unwrap_or_default();
-        let scenario = if fault.is_some() {
-            format!("{} {name}", args.victim)
-        } else {
-            name.to_string()
-        };
+        let scenario = scenario_name(&args.victim, name, fault.is_some());
         rows.push(vec![
             scenario.clone(),
             format!("{} ms", took.as_millis()),
@@ -111,6 +134,9 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
             details.push((scenario, f));
         }
     }
+    if args.realtime {
+        println!();
+    }
     println!("Concurrent fan-out ({clock}; every source has a {timeout_ms} ms timeout):");
     println!(
         "{}",
@@ -119,12 +145,15 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
     // The same five queries, one after another.
     let mut seq = Vec::new();
     let mut total = Duration::ZERO;
+    live("");
+    live("Live (wall clock), the same sources one after another:");
     for s in &engine.sources {
-        let (o, _) = rt.block_on(erp_rag::fanout::fan_out(
+        let (o, _) = rt.block_on(erp_rag::fanout::fan_out_observed(
             &[(Arc::clone(s), true)],
             &Entity::ALL,
             Role::Analyst,
             &engine.normaliser,
+            &mut |o| live(&erp_rag::render::live_outcome(o)),
         ));
         let took = o.first().map(|o| o.latency).unwrap_or_default();
         total += took;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::{Config, Kind, Role, division_name};
 use crate::dec::{Date, Dec};
 use crate::error::Result;
-use crate::fanout::{SourceOutcome, Status, fan_out, may_read};
+use crate::fanout::{SourceOutcome, Status, fan_out_observed, may_read};
 use crate::normalise::Normaliser;
 use crate::record::{Entity, Money, Record};
 use crate::retrieve::{Index, Retriever};
@@ -96,6 +96,19 @@ impl Engine {
 
     /// Route, fan out and compute: everything before the words.
     pub async fn gather(&self, question: &str, role: Role, retriever: Retriever) -> Findings {
+        self.gather_observed(question, role, retriever, &mut |_| {})
+            .await
+    }
+
+    /// [`Engine::gather`], calling `on_done` with each source's outcome the moment that
+    /// source finishes, for a live (`--realtime`) display.
+    pub async fn gather_observed(
+        &self,
+        question: &str,
+        role: Role,
+        retriever: Retriever,
+        on_done: &mut (dyn FnMut(&SourceOutcome) + Send),
+    ) -> Findings {
         let plain: Vec<Source> = self.sources.iter().map(|s| (**s).clone()).collect();
         let route = route(question, &plain, &self.normaliser);
         if let Some(q) = &route.query
@@ -114,7 +127,8 @@ impl Engine {
                 targets.push((Arc::clone(s), false));
             }
         }
-        let (outcomes, records) = fan_out(&targets, &route.entities, role, &self.normaliser).await;
+        let (outcomes, records) =
+            fan_out_observed(&targets, &route.entities, role, &self.normaliser, on_done).await;
         compute(
             question,
             role,

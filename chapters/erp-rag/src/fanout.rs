@@ -2,6 +2,7 @@
 //! timeout. Total latency is the slowest source's, not the sum; a source that is
 //! down or too slow comes back as a status, never as an empty list.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,18 +74,32 @@ pub async fn fan_out(
     role: Role,
     normaliser: &Arc<Normaliser>,
 ) -> (Vec<SourceOutcome>, Vec<Record>) {
+    fan_out_observed(targets, entities, role, normaliser, &mut |_| {}).await
+}
+
+/// [`fan_out`], calling `on_done` with each source's outcome the moment that source
+/// finishes (fastest first), for a live display. The result is the same as
+/// [`fan_out`]'s: outcomes and records in `targets` order.
+pub async fn fan_out_observed(
+    targets: &[(Arc<Source>, bool)],
+    entities: &[Entity],
+    role: Role,
+    normaliser: &Arc<Normaliser>,
+    on_done: &mut (dyn FnMut(&SourceOutcome) + Send),
+) -> (Vec<SourceOutcome>, Vec<Record>) {
     let allowed: Vec<Entity> = entities
         .iter()
         .copied()
         .filter(|e| may_read(role, *e))
         .collect();
     let start = Instant::now();
-    let mut handles = Vec::new();
-    for (src, _) in targets {
+    let mut set = tokio::task::JoinSet::new();
+    let mut index = HashMap::new();
+    for (i, (src, _)) in targets.iter().enumerate() {
         let src = Arc::clone(src);
         let ents = allowed.clone();
         let norm = Arc::clone(normaliser);
-        handles.push(tokio::spawn(async move {
+        let handle = set.spawn(async move {
             let work = async {
                 if src.fault == Some(Fault::Down) {
                     return Err(Error::record(
@@ -103,14 +118,15 @@ pub async fn fan_out(
             };
             let res = tokio::time::timeout(src.config.timeout, work).await;
             (res, start.elapsed())
-        }));
+        });
+        index.insert(handle.id(), i);
     }
-    let mut outcomes = Vec::new();
-    let mut records = Vec::new();
-    for ((src, required), h) in targets.iter().zip(handles) {
-        let (status, latency, recs) = match h.await {
-            Ok((Ok(Ok(recs)), t)) => (Status::Ok, t, recs),
-            Ok((Ok(Err(e)), t)) => {
+    let mut done: Vec<Option<(SourceOutcome, Vec<Record>)>> =
+        targets.iter().map(|_| None).collect();
+    while let Some(joined) = set.join_next_with_id().await {
+        let (id, status, latency, recs) = match joined {
+            Ok((id, (Ok(Ok(recs)), t))) => (id, Status::Ok, t, recs),
+            Ok((id, (Ok(Err(e)), t))) => {
                 let unreachable = matches!(&e, Error::Record { location, .. }
                     if location == "connect" || location == "login")
                     || matches!(&e, Error::Sql { .. });
@@ -119,20 +135,23 @@ pub async fn fan_out(
                 } else {
                     Status::BadData(e.to_string())
                 };
-                (status, t, Vec::new())
+                (id, status, t, Vec::new())
             }
-            Ok((Err(_), t)) => (Status::TimedOut, t, Vec::new()),
+            Ok((id, (Err(_), t))) => (id, Status::TimedOut, t, Vec::new()),
             Err(e) => (
+                e.id(),
                 Status::Failed(format!("task failed: {e}")),
                 Duration::ZERO,
                 Vec::new(),
             ),
         };
+        let Some(&i) = index.get(&id) else { continue };
+        let (src, required) = &targets[i];
         let recs: Vec<Record> = recs
             .into_iter()
             .filter(|r| may_read(role, r.entity))
             .collect();
-        outcomes.push(SourceOutcome {
+        let outcome = SourceOutcome {
             id: src.config.id.clone(),
             system: src.config.system.clone(),
             division: src.config.division.clone(),
@@ -141,7 +160,29 @@ pub async fn fan_out(
             timeout: src.config.timeout,
             records: recs.len(),
             required: *required,
+        };
+        on_done(&outcome);
+        done[i] = Some((outcome, recs));
+    }
+    let mut outcomes = Vec::new();
+    let mut records = Vec::new();
+    for ((src, required), d) in targets.iter().zip(done) {
+        let (outcome, recs) = d.unwrap_or_else(|| {
+            (
+                SourceOutcome {
+                    id: src.config.id.clone(),
+                    system: src.config.system.clone(),
+                    division: src.config.division.clone(),
+                    status: Status::Failed("task lost".into()),
+                    latency: Duration::ZERO,
+                    timeout: src.config.timeout,
+                    records: 0,
+                    required: *required,
+                },
+                Vec::new(),
+            )
         });
+        outcomes.push(outcome);
         records.extend(recs);
     }
     (outcomes, records)

@@ -7,6 +7,7 @@
 //! erp-rag eval
 //! ```
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -119,6 +120,8 @@ struct Opened {
     rt: tokio::runtime::Runtime,
     scratch: Option<PathBuf>,
     clock: &'static str,
+    /// On the wall clock: print each source's outcome as it arrives.
+    live: bool,
 }
 
 fn open(d: &Data) -> erp_rag::Result<Opened> {
@@ -156,6 +159,7 @@ fn open(d: &Data) -> erp_rag::Result<Opened> {
         engine,
         rt,
         scratch,
+        live: realtime,
         clock: if realtime {
             "wall clock, measured"
         } else {
@@ -211,7 +215,32 @@ fn run(cli: Cli) -> erp_rag::Result<()> {
                     RetrieverArg::Vector => Retriever::Vector,
                     RetrieverArg::Hybrid => Retriever::Hybrid,
                 };
-                let f = o.rt.block_on(o.engine.gather(&question, role, r));
+                let f = if o.live {
+                    // On the wall clock, say what each source did the moment it finishes
+                    // (flushed: stdout to a pipe is block-buffered). JSON keeps stdout
+                    // for the document, so its live lines go to stderr.
+                    let json = matches!(format, Format::Json);
+                    let line = |text: &str| {
+                        if json {
+                            eprintln!("{text}");
+                        } else {
+                            let mut out = std::io::stdout().lock();
+                            let _ = writeln!(out, "{text}");
+                            let _ = out.flush();
+                        }
+                    };
+                    line("Live fan-out (wall clock): each source prints when it finishes.");
+                    let f = o.rt.block_on(o.engine.gather_observed(
+                        &question,
+                        role,
+                        r,
+                        &mut |outcome| line(&erp_rag::render::live_outcome(outcome)),
+                    ));
+                    line("");
+                    f
+                } else {
+                    o.rt.block_on(o.engine.gather(&question, role, r))
+                };
                 // The LLM call runs on the wall clock: a paused clock would fire the
                 // HTTP timeout while the request is in flight.
                 let written =

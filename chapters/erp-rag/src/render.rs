@@ -67,6 +67,23 @@ pub fn fanout_table(outcomes: &[SourceOutcome]) -> String {
     )
 }
 
+/// One source's outcome as a live line, printed the moment the source finishes
+/// (`--realtime`): when, which source, how it ended.
+pub fn live_outcome(o: &SourceOutcome) -> String {
+    let how = match &o.status {
+        Status::Ok => format!("ok, {} records", o.records),
+        Status::TimedOut => format!("TIMED OUT after its {} ms timeout", o.timeout.as_millis()),
+        Status::Failed(m) => format!("FAILED: {m}"),
+        Status::BadData(m) => format!("BAD DATA: {m}"),
+    };
+    format!(
+        "  {:>6} ms  {:<12} {:<13} {how}",
+        o.latency.as_millis(),
+        o.id,
+        division_name(&o.division)
+    )
+}
+
 /// The whole `ask` output.
 pub fn ask_text(f: &Findings, w: &Written, clock: &str) -> String {
     let mut out = String::new();

@@ -106,6 +106,9 @@ fn a_down_or_slow_division_is_named_and_no_total_is_given() {
             }
         }
         let w = rt.block_on(write(&OfflineSynthesiser, &f));
+        // The offline text passes its own check: the subtotal it states is evidence.
+        assert!(w.rejected.is_empty(), "{fault:?}: {:?}", w.rejected);
+        assert_eq!(w.by, "offline synthesiser", "{fault:?}");
         assert!(w.text.contains("MISSING Germany"), "{}", w.text);
         assert!(w.text.contains("NO TOTAL"));
         assert!(w.text.contains("NOT the company figure"));

@@ -3,10 +3,11 @@
 //!
 //! `cargo run -q --release -p heartbeat --example cluster -- --help`
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use heartbeat::scenario::clock;
 use heartbeat::{ClusterEvent, EventKind, ScenarioArgs, run_realtime, run_virtual};
 
@@ -16,15 +17,25 @@ use heartbeat::{ClusterEvent, EventKind, ScenarioArgs, run_realtime, run_virtual
 struct Args {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// Run on the wall clock (takes the scenario's duration) and print events live.
+    /// Run on the wall clock (takes the scenario's duration) and print each event
+    /// the moment it happens.
     #[arg(long)]
     realtime: bool,
     /// Width of the traffic table's time windows, seconds.
     #[arg(long, default_value_t = 5)]
     window: u64,
-    /// Print only these event kinds: all, verdicts (no per-routing detail).
-    #[arg(long, default_value = "all")]
-    show: String,
+    /// Which verdicts to log: every detector's, or only the routing detector's.
+    #[arg(long, value_enum, default_value_t = Show::All)]
+    show: Show,
+}
+
+/// The `--show` choices.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Show {
+    /// Every event, with every detector's verdicts.
+    All,
+    /// Every event, but only the verdicts of the detector the balancer routes by.
+    Routing,
 }
 
 fn line(e: &ClusterEvent) -> String {
@@ -45,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let only_routing = args.show == "routing";
+    let only_routing = args.show == Show::Routing;
     let keep = |e: &ClusterEvent| match &e.kind {
         EventKind::Request { .. } => false,
         EventKind::DeclaredDead { routing, .. } | EventKind::DeclaredAlive { routing, .. } => {
@@ -54,13 +65,21 @@ fn main() -> ExitCode {
         _ => true,
     };
     let result = if args.realtime {
-        println!(
+        // Each line is flushed as it is written, so a pipe (`| tee log`, a projector
+        // script) sees every event when it happens, not in one block at the end.
+        let live = |text: &str| {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) must not stop the run: ignore write errors.
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        };
+        live(&format!(
             "wall-clock run: {} s, events as they happen",
-            scenario.duration.as_secs()
-        );
+            heartbeat::detector::secs(scenario.duration)
+        ));
         run_realtime(&scenario, &mut |e| {
             if keep(e) {
-                println!("{}", line(e));
+                live(&line(e));
             }
         })
     } else {

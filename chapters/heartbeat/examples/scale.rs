@@ -5,7 +5,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use heartbeat::scale::measure_monitor;
+use heartbeat::scale::{ScaleStep, measure_monitor_with_progress};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Time one monitor (φ detector) keeping up with N nodes (wall clock).
 #[derive(Parser)]
@@ -28,7 +29,26 @@ fn main() -> ExitCode {
         eprintln!("scale: --nodes must be in 1..=1000000 and --seconds in 2..=600");
         return ExitCode::from(2);
     }
-    let f = measure_monitor(args.nodes, args.seconds, args.seed);
+    // Progress on stderr, drawn only when stderr is a terminal (never on the page).
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let f = measure_monitor_with_progress(args.nodes, args.seconds, args.seed, &mut |step| {
+        let (what, done, total) = match step {
+            ScaleStep::Encoding { done, total } => ("encoding packets, nodes", done, total),
+            ScaleStep::Feeding { done, total } => (
+                "feeding the monitor (timed), simulated seconds",
+                done,
+                total,
+            ),
+        };
+        bar.set_message(what);
+        bar.set_length(u64::from(total));
+        bar.set_position(u64::from(done));
+    });
+    bar.finish_and_clear();
     println!(
         "MEASURED on this machine: one thread, {} nodes beating every second",
         f.nodes

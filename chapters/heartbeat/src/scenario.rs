@@ -255,10 +255,19 @@ impl Scenario {
         }
     }
 
-    /// All detectors: the fixed timeout first, then [`Scenario::extra_detectors`].
+    /// All detectors: the fixed timeout first, then [`Scenario::extra_detectors`]
+    /// without any that equals it. (`--timeout 6` on the noisy scenario, which also
+    /// tracks `fixed 6s`, would otherwise run the same detector twice and log every
+    /// verdict twice.)
     pub fn detector_specs(&self) -> Vec<DetectorSpec> {
-        let mut v = vec![DetectorSpec::Fixed(self.timeout)];
-        v.extend(self.extra_detectors.iter().cloned());
+        let fixed = DetectorSpec::Fixed(self.timeout);
+        let mut v = vec![fixed.clone()];
+        v.extend(
+            self.extra_detectors
+                .iter()
+                .filter(|d| **d != fixed)
+                .cloned(),
+        );
         v
     }
 

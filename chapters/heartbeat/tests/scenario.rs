@@ -255,3 +255,80 @@ fn the_phi_plot_is_one_svg() {
     assert_eq!(svg.matches("<svg").count(), 1);
     assert!(svg.contains("<polyline"));
 }
+
+#[test]
+fn a_timeout_equal_to_a_tracked_detector_is_run_once() {
+    // `--noisy --timeout 6`: the noisy scenario already tracks `fixed 6s`.
+    let noisy = Scenario {
+        timeout: s(6.0),
+        duration: s(80.0),
+        ..Scenario::noisy()
+    };
+    let names: Vec<String> = noisy
+        .detector_specs()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(names, ["fixed 6s", "haproxy 2s/3/2", "phi 8", "phi 12"]);
+    let r = run_virtual(&noisy).unwrap();
+    assert_eq!(r.routing_detector(), "fixed 6s");
+    let verdicts: Vec<_> = r
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::DeclaredDead { .. }))
+        .collect();
+    assert!(!verdicts.is_empty());
+    for w in verdicts.windows(2) {
+        let same = match (&w[0].kind, &w[1].kind) {
+            (
+                EventKind::DeclaredDead {
+                    server: a,
+                    detector: da,
+                    ..
+                },
+                EventKind::DeclaredDead {
+                    server: b,
+                    detector: db,
+                    ..
+                },
+            ) => w[0].at == w[1].at && a == b && da == db,
+            _ => false,
+        };
+        assert!(!same, "a verdict logged twice: {:?}", w[0]);
+    }
+}
+
+/// The page's live-class run (`--realtime --duration 20 --fail 2:crash@6+11`): every
+/// detector's verdict on server 2 comes well before its restart, so on the wall clock
+/// the class sees the same story. (A restart at the instant a detector fires is a race
+/// between the new heartbeat and the deadline, decided by microseconds.)
+#[test]
+fn the_live_class_crash_is_declared_dead_well_before_the_restart() {
+    let live = Scenario {
+        duration: s(20.0),
+        failures: vec![heartbeat::Failure {
+            server: 2,
+            kind: FailureKind::Crash,
+            at: s(6.0),
+            back_after: Some(s(11.0)),
+        }],
+        ..Scenario::default()
+    };
+    let r = run_virtual(&live).unwrap();
+    let restart = s(17.0);
+    for name in r.detectors.clone() {
+        let dead = r
+            .first_declared_dead_by(2, &name)
+            .unwrap_or_else(|| panic!("{name} never declared server 2 dead"));
+        assert!(
+            dead + s(1.0) <= restart,
+            "{name} fired at {dead:?}, within a second of the restart"
+        );
+    }
+    assert!(r.events.iter().any(|e| e.at == restart
+        && e.kind
+            == EventKind::Rejoined {
+                server: 2,
+                incarnation: 2
+            }));
+}

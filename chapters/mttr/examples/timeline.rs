@@ -1,6 +1,6 @@
 //! One incident as an SVG timeline (printed unfenced into the page).
 //!
-//! `cargo run -q --release -p mttr --example timeline > shopfast.svg`
+//! `cargo run -q --release -p mttr --example timeline > /tmp/shopfast.svg`
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,9 +7,10 @@
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use s2s::collector::{Clock, CollectorConfig, CollectorState, FaultPlan, Ledger, ServerHandle};
 use s2s::outbox::Outbox;
-use s2s::relay::{Relay, RelayConfig};
+use s2s::relay::{Relay, RelayConfig, RelayEvent};
 use s2s::scenario::{BASE_UNIX, PIXEL_ID, ScratchDir, endpoint};
 use s2s::shop::{random_customer, random_order};
 
@@ -41,6 +42,13 @@ fn main() -> anyhow::Result<()> {
         a.events > 0 && a.events <= 1_000_000,
         "--events must be 1..=1000000"
     );
+    // Progress on stderr, drawn only when it is a terminal (never in the page's output).
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
     let dir = ScratchDir::new("s2s-throughput")?;
     let mut rng = kit::rng::seeded(a.seed);
 
@@ -53,13 +61,19 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     let t = Instant::now();
-    for o in &orders {
+    for (i, o) in orders.iter().enumerate() {
+        bar.set_message(format!(
+            "shop: order {} of {}, one transaction and fsync each",
+            i + 1,
+            orders.len()
+        ));
         outbox.place_order(o, BASE_UNIX)?;
     }
     let single = t.elapsed();
     drop(outbox);
 
     // Fill the pipeline's outbox (bulk), then time the relay draining it.
+    bar.set_message(format!("filling the outbox with {} events", a.events));
     let mut outbox = Outbox::create(&dir.file("shop.db"))?;
     let bulk: Vec<_> = (0..a.events)
         .map(|i| {
@@ -92,6 +106,16 @@ fn main() -> anyhow::Result<()> {
             ..RelayConfig::default()
         };
         let mut relay = Relay::new(outbox, &endpoint(h.addr), config)?;
+        let (shown, total) = (bar.clone(), a.events);
+        let mut delivered = 0;
+        relay.set_observer(move |entry| {
+            if let RelayEvent::Delivered { events, .. } = entry.event {
+                delivered += events;
+                shown.set_message(format!(
+                    "relay → collector: {delivered} of {total} events delivered"
+                ));
+            }
+        });
         let t = Instant::now();
         let summary = relay.drain().await?;
         let elapsed = t.elapsed();
@@ -99,6 +123,7 @@ fn main() -> anyhow::Result<()> {
         h.stop();
         anyhow::Ok((elapsed, stats, summary.requests))
     })?;
+    bar.finish_and_clear();
     anyhow::ensure!(
         stats.counted == a.events as u64,
         "collector counted {} of {} events",

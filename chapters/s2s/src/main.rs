@@ -10,11 +10,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use s2s::collector::{Clock, CollectorConfig, CollectorState, FaultPlan, Ledger, ServerHandle};
 use s2s::event::ServerEvent;
 use s2s::outbox::Outbox;
-use s2s::relay::{Relay, RelayConfig};
-use s2s::scenario::{FaultConfig, PIXEL_ID, render_faults, run_faults};
+use s2s::relay::{Relay, RelayConfig, RelayEvent, SendOutcome};
+use s2s::scenario::{
+    FaultConfig, PIXEL_ID, render_faults, render_faults_header, render_faults_ledger,
+    render_live_header, render_live_row, run_faults, run_faults_live,
+};
 use s2s::shop::{Shop, random_customer, random_order};
 use s2s::{Result, S2sError};
 
@@ -161,6 +165,10 @@ struct RelayArgs {
     stall_after_accept_ms: u64,
 }
 
+/// The largest millisecond flag accepted: one hour (a larger one would never fire, or
+/// overflow the clock).
+const MAX_MS: u64 = 3_600_000;
+
 fn usage(msg: String) -> ExitCode {
     eprintln!("s2s: {msg}");
     ExitCode::from(2)
@@ -236,6 +244,17 @@ fn demo(a: DemoArgs) -> ExitCode {
             "need --base-ms > 0, --cap-ms >= --base-ms, --timeout-ms > 0, --poll-ms > 0".into(),
         );
     }
+    for (name, v) in [
+        ("--base-ms", a.base_ms),
+        ("--cap-ms", a.cap_ms),
+        ("--timeout-ms", a.timeout_ms),
+        ("--poll-ms", a.poll_ms),
+        ("--order-every-ms", a.order_every_ms),
+    ] {
+        if v > MAX_MS {
+            return usage(format!("{name} {v}: must be at most {MAX_MS} (one hour)"));
+        }
+    }
     let config = FaultConfig {
         orders: a.orders,
         batch_size: a.batch_size,
@@ -256,9 +275,37 @@ fn demo(a: DemoArgs) -> ExitCode {
         seed: a.seed,
         realtime: a.realtime,
     };
+    if a.realtime {
+        return demo_live(&config);
+    }
     match run_faults(&config) {
         Ok(r) => {
             print!("{}", render_faults(&r));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("s2s demo: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The fault run on the wall clock: every row is printed (and flushed, since a pipe is
+/// block-buffered) the moment it happens, then the ledger.
+fn demo_live(config: &FaultConfig) -> ExitCode {
+    let out = |text: &str| {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{text}");
+        let _ = stdout.flush();
+    };
+    out(&render_faults_header(config));
+    out("Live, on the wall clock: each row prints as it happens.");
+    out(&render_live_header());
+    match run_faults_live(config, move |row| out(&render_live_row(row))) {
+        Ok(r) => {
+            out("");
+            print!("{}", render_faults_ledger(&r));
+            let _ = std::io::stdout().flush();
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -380,6 +427,40 @@ fn status(db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What the relay's progress bar (stderr, terminals only) says about one of its events.
+fn show(bar: &ProgressBar, event: &RelayEvent, stall: Duration) {
+    match event {
+        RelayEvent::Sent {
+            batch,
+            outcome: SendOutcome::Accepted { .. },
+            ..
+        } if !stall.is_zero() => bar.set_message(format!(
+            "batch {batch} accepted; holding it {} before marking it delivered (kill -9 now)",
+            s2s::scenario::secs(stall)
+        )),
+        RelayEvent::Sent { batch, .. } => bar.set_message(format!("sent batch {batch}")),
+        RelayEvent::Backoff {
+            attempt,
+            sleep,
+            retry_after,
+        } => bar.set_message(format!(
+            "collector failed (attempt {attempt}); waiting {} before retrying{}",
+            s2s::scenario::secs(*sleep),
+            if *retry_after { " (it asked)" } else { "" }
+        )),
+        RelayEvent::Split { batch, halves } => bar.set_message(format!(
+            "batch {batch} rejected; splitting it {}+{} to find the bad event",
+            halves.0, halves.1
+        )),
+        RelayEvent::Delivered { events, .. } => bar.inc(*events as u64),
+        RelayEvent::Dead { event_id, .. } => {
+            bar.inc(1);
+            bar.set_message(format!("parked {event_id} as a dead letter"));
+        }
+        RelayEvent::Killed { batch } => bar.set_message(format!("killed after batch {batch}")),
+    }
+}
+
 /// What a relay run did: delivered, dead, requests, and the dead letters.
 type RelayRun = (u64, u64, u64, Vec<(String, String)>);
 
@@ -393,6 +474,16 @@ fn relay(a: RelayArgs) -> ExitCode {
                 .into(),
         );
     }
+    for (name, v) in [
+        ("--base-ms", a.base_ms),
+        ("--cap-ms", a.cap_ms),
+        ("--timeout-ms", a.timeout_ms),
+        ("--stall-after-accept-ms", a.stall_after_accept_ms),
+    ] {
+        if v > MAX_MS {
+            return usage(format!("{name} {v}: must be at most {MAX_MS} (one hour)"));
+        }
+    }
     let config = RelayConfig {
         batch_size: a.batch_size,
         base: Duration::from_millis(a.base_ms),
@@ -404,11 +495,27 @@ fn relay(a: RelayArgs) -> ExitCode {
         stall_after_accept: Duration::from_millis(a.stall_after_accept_ms),
         kill_after_batches: None,
     };
+    let stall = config.stall_after_accept;
+    // Progress on stderr, drawn only when stderr is a terminal.
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+        ProgressStyle::with_template(
+            "relay [{bar:20}] {pos}/{len} events settled, {elapsed}: {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
     let run = || -> Result<RelayRun> {
         s2s::relay::check_endpoint(&a.endpoint)?;
         let outbox = Outbox::open_existing(&a.db)?;
+        // A collector that isn't running: say so now, not after the whole retry budget.
+        s2s::relay::check_listening(&a.endpoint, Duration::from_secs(2))?;
+        bar.set_length(outbox.counts()?.pending);
         let mut relay = Relay::new(outbox, &a.endpoint, config)?;
-        let summary = runtime()?.block_on(relay.drain())?;
+        let shown = bar.clone();
+        relay.set_observer(move |entry| show(&shown, &entry.event, stall));
+        let summary = runtime()?.block_on(relay.drain());
+        bar.finish_and_clear();
+        let summary = summary?;
         let dead = relay.outbox().dead_letters()?;
         Ok((summary.delivered, summary.dead, summary.requests, dead))
     };

@@ -172,8 +172,11 @@ pub struct RelaySummary {
     pub retries: u64,
 }
 
+/// Called with every log entry the moment the relay writes it (a live demo prints it,
+/// a progress bar counts it).
+pub type Observer = Box<dyn FnMut(&LogEntry) + Send>;
+
 /// Ships an [`Outbox`] to an endpoint.
-#[derive(Debug)]
 pub struct Relay {
     outbox: Outbox,
     endpoint: String,
@@ -183,6 +186,21 @@ pub struct Relay {
     log: Vec<LogEntry>,
     summary: RelaySummary,
     accepted_batches: usize,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("outbox", &self.outbox)
+            .field("endpoint", &self.endpoint)
+            .field("config", &self.config)
+            .field("log", &self.log.len())
+            .field("summary", &self.summary)
+            .field("accepted_batches", &self.accepted_batches)
+            .field("observer", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Check that `url` is `http://host:port/vX.Y/PIXEL/events`.
@@ -206,6 +224,46 @@ pub fn check_endpoint(url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Check that something accepts TCP connections at `url`'s host and port within
+/// `within`, so a relay pointed at a collector that isn't running fails at once with the
+/// address named, instead of backing off through its whole retry budget. Once running,
+/// the relay still retries a collector that goes away (that is the point of backoff).
+pub fn check_listening(url: &str, within: Duration) -> Result<()> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    check_endpoint(url)?;
+    let host = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_default();
+    let with_port = if host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
+    let unreachable = |reason: String| S2sError::Endpoint {
+        url: url.into(),
+        reason: format!("{reason}; is the collector running? Events stay queued"),
+    };
+    let addrs: Vec<_> = with_port
+        .to_socket_addrs()
+        .map_err(|e| unreachable(format!("cannot resolve {with_port}: {e}")))?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, within) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(unreachable(match last {
+        Some(e) => format!("nothing answers at {with_port} ({e})"),
+        None => format!("{with_port} resolves to no address"),
+    }))
+}
+
 impl Relay {
     /// A relay for `outbox` to `endpoint`.
     pub fn new(outbox: Outbox, endpoint: &str, config: RelayConfig) -> Result<Self> {
@@ -227,7 +285,14 @@ impl Relay {
             log: Vec::new(),
             summary: RelaySummary::default(),
             accepted_batches: 0,
+            observer: None,
         })
+    }
+
+    /// Call `observer` with every log entry as it is written, not only at the end:
+    /// what a live (`--realtime`) demo prints as it happens.
+    pub fn set_observer(&mut self, observer: impl FnMut(&LogEntry) + Send + 'static) {
+        self.observer = Some(Box::new(observer));
     }
 
     /// The log so far.
@@ -246,10 +311,17 @@ impl Relay {
     }
 
     fn note(&mut self, event: RelayEvent) {
-        self.log.push(LogEntry {
+        self.push(LogEntry {
             at: tokio::time::Instant::now(),
             event,
         });
+    }
+
+    fn push(&mut self, entry: LogEntry) {
+        if let Some(observe) = self.observer.as_mut() {
+            observe(&entry);
+        }
+        self.log.push(entry);
     }
 
     /// Ship until the outbox has nothing pending. On error, everything not yet
@@ -342,7 +414,7 @@ impl Relay {
             let sent_at = tokio::time::Instant::now();
             let outcome = self.send(body.clone()).await;
             self.summary.requests += 1;
-            self.log.push(LogEntry {
+            self.push(LogEntry {
                 at: sent_at,
                 event: RelayEvent::Sent {
                     batch: batch_no.clone(),

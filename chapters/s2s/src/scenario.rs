@@ -510,10 +510,75 @@ type Live = Arc<Mutex<Option<(ServerHandle, Arc<CollectorState>)>>>;
 
 /// Run the fault scenario.
 pub fn run_faults(config: &FaultConfig) -> Result<FaultReport> {
-    runtime(config.realtime)?.block_on(faults(config))
+    runtime(config.realtime)?.block_on(faults(config, None))
 }
 
-async fn faults(config: &FaultConfig) -> Result<FaultReport> {
+/// Run the fault scenario and hand each row of its table to `on_row` the moment it
+/// happens (a request answered, the collector crashing, the relay restarting), for a
+/// live demo on the wall clock. The report is the same as [`run_faults`]'s.
+pub fn run_faults_live(
+    config: &FaultConfig,
+    on_row: impl FnMut(&FaultRow) + Send + 'static,
+) -> Result<FaultReport> {
+    let feed = LiveFeed {
+        timeout: config.timeout,
+        pending: None,
+        sink: Box::new(on_row),
+    };
+    let feed = Arc::new(Mutex::new(feed));
+    let report = runtime(config.realtime)?.block_on(faults(config, Some(Arc::clone(&feed))));
+    lock(&feed).finish();
+    report
+}
+
+/// Turns happenings, in the order they happen, into table rows: a request's row waits
+/// for what the relay did next (wait, mark, split, park), which it notes at once.
+struct LiveFeed {
+    timeout: Duration,
+    pending: Option<(Duration, Happening)>,
+    sink: Box<dyn FnMut(&FaultRow) + Send>,
+}
+
+impl LiveFeed {
+    fn push(&mut self, at: Duration, h: Happening) {
+        if let Some((p_at, p)) = self.pending.take() {
+            let (row, took_next) = row_of(p_at, &p, Some(&h), self.timeout);
+            if let Some(row) = row {
+                (self.sink)(&row);
+            }
+            if took_next {
+                return;
+            }
+        }
+        if matches!(h, Happening::Relay(RelayEvent::Sent { .. }, _)) {
+            self.pending = Some((at, h));
+        } else if let (Some(row), _) = row_of(at, &h, None, self.timeout) {
+            (self.sink)(&row);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((at, h)) = self.pending.take()
+            && let (Some(row), _) = row_of(at, &h, None, self.timeout)
+        {
+            (self.sink)(&row);
+        }
+    }
+}
+
+type Feed = Option<Arc<Mutex<LiveFeed>>>;
+
+fn feed_push(feed: &Feed, at: Duration, h: Happening) {
+    if let Some(f) = feed {
+        lock(f).push(at, h);
+    }
+}
+
+fn is_refused(outcome: &SendOutcome) -> bool {
+    matches!(outcome, SendOutcome::Transient(t) if t == "connection refused")
+}
+
+async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
     let dir = ScratchDir::new("s2s-faults")?;
     let shop_db = dir.file("shop.db");
     let ledger_db = dir.file("ledger.db");
@@ -590,12 +655,14 @@ async fn faults(config: &FaultConfig) -> Result<FaultReport> {
             clock.clone(),
         );
         let (rate, seed, ledger_db) = (config.failure_rate, config.seed, ledger_db.clone());
+        let feed = feed.clone();
         tokio::spawn(async move {
             tokio::time::sleep_until(start + at).await;
             if let Some((h, st)) = lock(&live).take() {
                 lock(&old_logs).extend(st.log());
                 h.stop();
                 lock(&happenings).push((Instant::now(), Happening::CollectorDown));
+                feed_push(&feed, Instant::now() - start, Happening::CollectorDown);
             }
             tokio::time::sleep(down).await;
             let restarted = async {
@@ -609,11 +676,17 @@ async fn faults(config: &FaultConfig) -> Result<FaultReport> {
             if let Ok((h, st, counted)) = restarted {
                 *lock(&live) = Some((h, st));
                 lock(&happenings).push((Instant::now(), Happening::CollectorUp(counted)));
+                feed_push(
+                    &feed,
+                    Instant::now() - start,
+                    Happening::CollectorUp(counted),
+                );
             }
         })
     });
 
     // The relay; "killed" once if asked, then restarted on the same database.
+    let reached = Arc::new(AtomicU64::new(0));
     let mut timeline: Vec<(Duration, Happening)> = Vec::new();
     let mut requests = 0;
     let mut life = 0u64;
@@ -638,8 +711,41 @@ async fn faults(config: &FaultConfig) -> Result<FaultReport> {
         if life > 1 {
             let pending = outbox.counts()?.pending;
             timeline.push((Instant::now() - start, Happening::RelayRestarted(pending)));
+            feed_push(
+                &feed,
+                Instant::now() - start,
+                Happening::RelayRestarted(pending),
+            );
         }
         let mut relay = Relay::new(outbox, &url, relay_config)?;
+        if feed.is_some() {
+            // Live: pair each request with the collector's record of it as it happens
+            // (the n-th request that reached the collector is its n-th record).
+            let (feed, live, old_logs, reached) = (
+                feed.clone(),
+                Arc::clone(&live),
+                Arc::clone(&old_logs),
+                Arc::clone(&reached),
+            );
+            relay.set_observer(move |entry| {
+                let seen = match &entry.event {
+                    RelayEvent::Sent { outcome, .. } if !is_refused(outcome) => {
+                        let n = reached.fetch_add(1, Ordering::SeqCst) as usize;
+                        let mut all = lock(&old_logs).clone();
+                        if let Some((_, st)) = lock(&live).as_ref() {
+                            all.extend(st.log());
+                        }
+                        all.get(n).cloned()
+                    }
+                    _ => None,
+                };
+                feed_push(
+                    &feed,
+                    entry.at - start,
+                    Happening::Relay(entry.event.clone(), seen),
+                );
+            });
+        }
         let result = relay
             .run_until(config.poll, || done.load(Ordering::SeqCst))
             .await;
@@ -709,11 +815,10 @@ async fn faults(config: &FaultConfig) -> Result<FaultReport> {
     // Pair each request the collector saw with the relay's view of it.
     let mut records = collector_log.into_iter();
     for (_, h) in timeline.iter_mut() {
-        if let Happening::Relay(RelayEvent::Sent { outcome, .. }, seen) = h {
-            let refused = matches!(outcome, SendOutcome::Transient(t) if t == "connection refused");
-            if !refused {
-                *seen = records.next();
-            }
+        if let Happening::Relay(RelayEvent::Sent { outcome, .. }, seen) = h
+            && !is_refused(outcome)
+        {
+            *seen = records.next();
         }
     }
     // Put the collector's crash and restart where they happened.
@@ -740,9 +845,135 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The fault run as the page prints it.
-pub fn render_faults(r: &FaultReport) -> String {
-    let c = &r.config;
+/// One row of the fault run's table: a request and what the relay did next, or the
+/// collector crashing or restarting, or a new relay starting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRow {
+    /// When (since the start; for a request, when it was sent).
+    pub at: Duration,
+    /// The batch, as outbox sequence numbers.
+    pub events: String,
+    /// What the relay saw.
+    pub saw: String,
+    /// The collector's own view of the request.
+    pub collector: String,
+    /// What the relay did next.
+    pub then: String,
+}
+
+impl FaultRow {
+    fn cells(&self) -> Vec<String> {
+        vec![
+            VirtualInstant::from(self.at).to_string(),
+            self.events.clone(),
+            self.saw.clone(),
+            self.collector.clone(),
+            self.then.clone(),
+        ]
+    }
+}
+
+const COLUMNS: [&str; 5] = ["time", "events", "relay saw", "collector", "then"];
+/// Column widths of the live table: wide enough for the page's rows.
+const LIVE_WIDTHS: [usize; 5] = [9, 7, 18, 12, 16];
+
+/// The row for `h` at `at`, and whether it took `next` in (a request's row ends with
+/// what the relay did next: a wait, a mark, a split, a dead letter, a kill).
+fn row_of(
+    at: Duration,
+    h: &Happening,
+    next: Option<&Happening>,
+    timeout: Duration,
+) -> (Option<FaultRow>, bool) {
+    let row = |events: &str, saw: &str, collector: String, then: String| FaultRow {
+        at,
+        events: events.into(),
+        saw: saw.into(),
+        collector,
+        then,
+    };
+    match h {
+        Happening::CollectorDown => (
+            Some(row("", "COLLECTOR CRASHES", "".into(), "".into())),
+            false,
+        ),
+        Happening::CollectorUp(n) => (
+            Some(row(
+                "",
+                "COLLECTOR RESTARTS",
+                format!("{n} on disk"),
+                "".into(),
+            )),
+            false,
+        ),
+        Happening::RelayRestarted(n) => (
+            Some(row("", "RELAY RESTARTS", "".into(), format!("{n} pending"))),
+            false,
+        ),
+        Happening::Relay(RelayEvent::Sent { batch, outcome, .. }, seen) => {
+            let saw = match outcome {
+                SendOutcome::Accepted { events_received } => format!("200 ({events_received})"),
+                SendOutcome::Invalid(_) => "400 invalid".into(),
+                SendOutcome::RateLimited(Some(s)) => format!("429 Retry-After {s}"),
+                SendOutcome::RateLimited(None) => "429".into(),
+                SendOutcome::Transient(t) if t == "connection refused" => "refused (down)".into(),
+                SendOutcome::Transient(t) if t.starts_with("no answer") => {
+                    format!("no answer ({})", secs(timeout))
+                }
+                SendOutcome::Transient(t) => t.chars().take(18).collect(),
+                SendOutcome::Refused(code, _) => format!("{code}"),
+            };
+            let col = match seen {
+                None => "-".to_string(),
+                Some(rec) if rec.events == 0 => "nothing kept".into(),
+                Some(rec) if rec.duplicates == 0 => format!("{} new", rec.counted),
+                Some(rec) if rec.counted == 0 => format!("{} dup", rec.duplicates),
+                Some(rec) => format!("{} new {} dup", rec.counted, rec.duplicates),
+            };
+            // What the relay did next is the following relay entry.
+            let then = match next {
+                Some(Happening::Relay(
+                    RelayEvent::Backoff {
+                        sleep, retry_after, ..
+                    },
+                    _,
+                )) => Some(if *retry_after {
+                    format!("wait {} (asked)", secs(*sleep))
+                } else {
+                    format!("wait {}", secs(*sleep))
+                }),
+                Some(Happening::Relay(RelayEvent::Delivered { .. }, _)) => {
+                    Some("marked delivered".into())
+                }
+                Some(Happening::Relay(RelayEvent::Killed { .. }, _)) => {
+                    Some("KILLED, unmarked".into())
+                }
+                Some(Happening::Relay(RelayEvent::Split { halves, .. }, _)) => {
+                    Some(format!("split {}+{}", halves.0, halves.1))
+                }
+                Some(Happening::Relay(RelayEvent::Dead { event_id, .. }, _)) => {
+                    Some(format!("dead: {event_id}"))
+                }
+                _ => None,
+            };
+            let took = then.is_some();
+            (Some(row(batch, &saw, col, then.unwrap_or_default())), took)
+        }
+        Happening::Relay(RelayEvent::Dead { event_id, .. }, _) => (
+            Some(row(
+                "",
+                "unreadable",
+                "".into(),
+                format!("dead: {event_id}"),
+            )),
+            false,
+        ),
+        Happening::Relay(_, _) => (None, false),
+    }
+}
+
+/// The fault run's knobs, as the first lines of its output.
+pub fn render_faults_header(c: &FaultConfig) -> String {
     let mut out = format!(
         "{} orders, one every {}; relay polls every {}, batches of up to {}.\n\
          Backoff base {}, cap {}; request timeout {}; seed {}.\n",
@@ -774,121 +1005,51 @@ pub fn render_faults(r: &FaultReport) -> String {
     if c.poison > 0 {
         out += &format!("{} order(s) backfilled 8 days late.\n", c.poison);
     }
-    out += "\n";
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut push = |at: Duration, b: String, saw: String, col: String, then: String| {
-        rows.push(vec![
-            VirtualInstant::from(at).to_string(),
-            b,
-            saw,
-            col,
-            then,
-        ]);
-    };
-    let mut i = 0;
+    out
+}
+
+/// The fault run's table rows, in time order.
+pub fn fault_rows(r: &FaultReport) -> Vec<FaultRow> {
+    let mut rows = Vec::new();
     let tl = &r.timeline;
+    let mut i = 0;
     while i < tl.len() {
         let (at, h) = &tl[i];
-        match h {
-            Happening::CollectorDown => push(
-                *at,
-                "".into(),
-                "COLLECTOR CRASHES".into(),
-                "".into(),
-                "".into(),
-            ),
-            Happening::CollectorUp(n) => push(
-                *at,
-                "".into(),
-                "COLLECTOR RESTARTS".into(),
-                format!("{n} on disk"),
-                "".into(),
-            ),
-            Happening::RelayRestarted(n) => push(
-                *at,
-                "".into(),
-                "RELAY RESTARTS".into(),
-                "".into(),
-                format!("{n} pending"),
-            ),
-            Happening::Relay(
-                RelayEvent::Sent {
-                    batch,
-                    events,
-                    outcome,
-                },
-                seen,
-            ) => {
-                let saw = match outcome {
-                    SendOutcome::Accepted { events_received } => format!("200 ({events_received})"),
-                    SendOutcome::Invalid(_) => "400 invalid".into(),
-                    SendOutcome::RateLimited(Some(s)) => format!("429 Retry-After {s}"),
-                    SendOutcome::RateLimited(None) => "429".into(),
-                    SendOutcome::Transient(t) if t == "connection refused" => {
-                        "refused (down)".into()
-                    }
-                    SendOutcome::Transient(t) if t.starts_with("no answer") => {
-                        format!("no answer ({})", secs(c.timeout))
-                    }
-                    SendOutcome::Transient(t) => t.chars().take(18).collect(),
-                    SendOutcome::Refused(code, _) => format!("{code}"),
-                };
-                let col = match seen {
-                    None => "-".to_string(),
-                    Some(rec) if rec.events == 0 => "nothing kept".into(),
-                    Some(rec) if rec.duplicates == 0 => format!("{} new", rec.counted),
-                    Some(rec) if rec.counted == 0 => format!("{} dup", rec.duplicates),
-                    Some(rec) => format!("{} new {} dup", rec.counted, rec.duplicates),
-                };
-                // What the relay did next is the following relay entry.
-                let then = match tl.get(i + 1).map(|x| &x.1) {
-                    Some(Happening::Relay(
-                        RelayEvent::Backoff {
-                            sleep, retry_after, ..
-                        },
-                        _,
-                    )) => {
-                        i += 1;
-                        if *retry_after {
-                            format!("wait {} (asked)", secs(*sleep))
-                        } else {
-                            format!("wait {}", secs(*sleep))
-                        }
-                    }
-                    Some(Happening::Relay(RelayEvent::Delivered { .. }, _)) => {
-                        i += 1;
-                        "marked delivered".into()
-                    }
-                    Some(Happening::Relay(RelayEvent::Killed { .. }, _)) => {
-                        i += 1;
-                        "KILLED, unmarked".into()
-                    }
-                    Some(Happening::Relay(RelayEvent::Split { halves, .. }, _)) => {
-                        i += 1;
-                        format!("split {}+{}", halves.0, halves.1)
-                    }
-                    Some(Happening::Relay(RelayEvent::Dead { event_id, .. }, _)) => {
-                        i += 1;
-                        format!("dead: {event_id}")
-                    }
-                    _ => "".into(),
-                };
-                let _ = events;
-                push(*at, batch.clone(), saw, col, then);
-            }
-            Happening::Relay(RelayEvent::Dead { event_id, .. }, _) => push(
-                *at,
-                "".into(),
-                "unreadable".into(),
-                "".into(),
-                format!("dead: {event_id}"),
-            ),
-            Happening::Relay(_, _) => {}
-        }
-        i += 1;
+        let (row, took_next) = row_of(*at, h, tl.get(i + 1).map(|x| &x.1), r.config.timeout);
+        rows.extend(row);
+        i += if took_next { 2 } else { 1 };
     }
-    out += &kit::table::render(&["time", "events", "relay saw", "collector", "then"], &rows);
-    out += "\n\nThe ledger:\n\n";
+    rows
+}
+
+/// The header of the live table (`--realtime`), whose rows [`render_live_row`] prints
+/// one at a time.
+pub fn render_live_header() -> String {
+    let cells: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let rule: Vec<String> = LIVE_WIDTHS.iter().map(|w| "-".repeat(*w)).collect();
+    format!(
+        "{}\n{}",
+        live_line(&cells),
+        live_line(&rule).replace(' ', "-")
+    )
+}
+
+/// One row of the live table, as it happens.
+pub fn render_live_row(row: &FaultRow) -> String {
+    live_line(&row.cells())
+}
+
+fn live_line(cells: &[String]) -> String {
+    let mut out = String::from("|");
+    for (cell, w) in cells.iter().zip(LIVE_WIDTHS) {
+        out += &format!(" {cell:<w$} |");
+    }
+    out
+}
+
+/// The ledger: the shop's orders against the collector's counts, and the dead letters.
+pub fn render_faults_ledger(r: &FaultReport) -> String {
+    let mut out = String::from("The ledger:\n\n");
     let l = &r.ledger;
     let rows = vec![
         vec!["orders placed (shop database)".into(), r.orders.to_string()],
@@ -917,6 +1078,17 @@ pub fn render_faults(r: &FaultReport) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The fault run as the page prints it.
+pub fn render_faults(r: &FaultReport) -> String {
+    let rows: Vec<Vec<String>> = fault_rows(r).iter().map(FaultRow::cells).collect();
+    format!(
+        "{}\n{}\n\n{}",
+        render_faults_header(&r.config),
+        kit::table::render(&COLUMNS, &rows),
+        render_faults_ledger(r)
+    )
 }
 
 fn wrap_reason(reason: &str) -> String {

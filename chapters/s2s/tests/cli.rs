@@ -206,7 +206,7 @@ fn bad_inputs_give_a_clear_error_and_keep_events_queued() {
             ]
             .concat(),
             1,
-            "failed 3 attempts",
+            "nothing answers at 127.0.0.1:",
         ),
         (
             vec![
@@ -282,6 +282,24 @@ fn bad_inputs_give_a_clear_error_and_keep_events_queued() {
         (vec!["demo", "--orders", "0"], 2, "--orders"),
         (vec!["demo", "--crash-at", "-1"], 2, ""),
         (vec!["demo", "--orders", "ten"], 2, "invalid value"),
+        (
+            vec!["demo", "--timeout-ms", "18446744073709551615"],
+            2,
+            "--timeout-ms 18446744073709551615: must be at most 3600000",
+        ),
+        (
+            vec![
+                "relay",
+                "--db",
+                good_s,
+                "--endpoint",
+                &dead_end,
+                "--timeout-ms",
+                "18446744073709551615",
+            ],
+            2,
+            "--timeout-ms",
+        ),
         (vec!["collector", "--port", "70000"], 2, "invalid value"),
         (
             vec!["collector", "--port", "0", "--failure-rate", "-0.1"],

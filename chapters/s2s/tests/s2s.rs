@@ -12,8 +12,8 @@ use s2s::hashing::{self, CustomerInfo, sha256_hex};
 use s2s::outbox::Outbox;
 use s2s::relay::{Relay, RelayConfig, full_jitter};
 use s2s::scenario::{
-    BASE_UNIX, FaultConfig, PIXEL_ID, ScratchDir, StoryConfig, endpoint, render_faults, run_faults,
-    run_story,
+    BASE_UNIX, FaultConfig, FaultRow, PIXEL_ID, ScratchDir, StoryConfig, endpoint, fault_rows,
+    render_faults, run_faults, run_faults_live, run_story,
 };
 use s2s::shop::{random_customer, random_order};
 
@@ -550,6 +550,40 @@ fn fault_run_loses_nothing_and_counts_nothing_twice() {
     })
     .unwrap();
     assert_eq!((p.outbox.dead, p.ledger.counted, p.lost), (2, 198, 0));
+}
+
+#[test]
+fn live_rows_are_the_table_rows_as_they_happen() {
+    // The live feed (what `demo --realtime` prints) pairs each request with the
+    // collector's record as it happens; the page's table pairs them afterwards. Same
+    // rows, with and without poison; only the order of rows at one instant may differ.
+    for config in [
+        FaultConfig::default(),
+        FaultConfig {
+            orders: 40,
+            poison: 1,
+            failure_rate: 0.0,
+            kill_relay_at: None,
+            collector_crash: None,
+            order_interval: Duration::ZERO,
+            seed: 3,
+            ..FaultConfig::default()
+        },
+    ] {
+        let live = Arc::new(std::sync::Mutex::new(Vec::<FaultRow>::new()));
+        let sink = Arc::clone(&live);
+        let r = run_faults_live(&config, move |row| {
+            sink.lock().unwrap().push(row.clone());
+        })
+        .unwrap();
+        let mut live = live.lock().unwrap().clone();
+        let mut table = fault_rows(&r);
+        assert!(!table.is_empty());
+        let key = |r: &FaultRow| (r.at, r.events.clone(), r.saw.clone(), r.then.clone());
+        live.sort_by_key(key);
+        table.sort_by_key(key);
+        assert_eq!(live, table);
+    }
 }
 
 #[test]

@@ -4,12 +4,13 @@
 //! ```text
 //! cargo run -q --release -p timsort --example patterns                 # table
 //! cargo run -q --release -p timsort --example patterns -- --svg        # chart
+//! cargo run -q --release -p timsort --example patterns -- --n 64 --runs # + minrun, runs, merges
 //! cargo run -q --release -p timsort --example patterns -- --emit random
 //! ```
 
 use clap::Parser;
 use kit::svg::BarChart;
-use timsort::compare::{Row, comparison_table};
+use timsort::compare::{Row, comparison_table, run_shapes};
 use timsort::orders::seed_orders;
 use timsort::patterns::Pattern;
 use timsort::reference::CpythonCounts;
@@ -27,6 +28,10 @@ struct Args {
     /// Print an SVG chart (comparisons per element) instead of the table.
     #[arg(long)]
     svg: bool,
+    /// After the table, show minrun and TimSort's runs, merges and gallop entries per
+    /// pattern (try `--n 63` against `--n 64`).
+    #[arg(long, conflicts_with = "svg")]
+    runs: bool,
     /// Print one input (a pattern name, or `orders` for the seed's nine dates) as
     /// whitespace-separated integers, and nothing else.
     #[arg(long, value_name = "PATTERN")]
@@ -56,7 +61,49 @@ fn main() {
         print!("{}", chart(&rows, args.n).to_svg());
     } else {
         print_table(&rows, &args);
+        if args.runs {
+            print_runs(&args);
+        }
     }
+}
+
+fn print_runs(args: &Args) {
+    let shapes = run_shapes(args.n, args.seed);
+    let minrun = shapes.first().map_or(0, |s| s.minrun);
+    println!(
+        "\nminrun({}) = {minrun}: shorter runs are extended to it by binary insertion{}",
+        args.n,
+        if args.n < 64 {
+            ";\nbelow 64 items the whole input is one run."
+        } else {
+            "."
+        }
+    );
+    let rows: Vec<Vec<String>> = shapes
+        .iter()
+        .map(|s| {
+            vec![
+                s.pattern.name().to_string(),
+                s.runs.to_string(),
+                s.merges.to_string(),
+                s.gallops_classic.to_string(),
+                s.gallops_powersort.to_string(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        kit::table::render(
+            &[
+                "pattern",
+                "runs",
+                "merges",
+                "gallops classic",
+                "gallops powersort"
+            ],
+            &rows
+        )
+    );
 }
 
 fn per_element(count: u64, n: usize) -> f64 {

@@ -61,6 +61,20 @@ def count(name, xs):
     return {"name": name, "checksum": fnv1a64(xs), "comparisons": CountingKey.calls}
 
 
+def progress(done, name):
+    """Which input is being counted, on stderr, only when stderr is a terminal; `None`
+    clears the line."""
+    if sys.stderr.isatty():
+        line = "" if name is None else \
+            f"counting CPython's comparisons: {name} ({done}/{1 + len(PATTERNS)})"
+        print(f"\r\033[2K{line}", end="", file=sys.stderr, flush=True)
+
+
+def counted(i, name):
+    progress(i, name)
+    return count(name, emit(name))
+
+
 def main():
     if sys.version_info < (3, 11):
         sys.exit(f"CPython >= 3.11 is needed (powersort); this is {sys.version.split()[0]}")
@@ -68,9 +82,10 @@ def main():
         "python": sys.version.split()[0],
         "n": N,
         "seed": SEED,
-        "orders": count("orders", emit("orders")),
-        "patterns": [count(name, emit(name)) for name in PATTERNS],
+        "orders": counted(1, "orders"),
+        "patterns": [counted(i, name) for i, name in enumerate(PATTERNS, start=2)],
     }
+    progress(0, None)
     text = json.dumps(report, indent=2) + "\n"
     if "--write" in sys.argv[1:]:
         with open(OUT, "w", encoding="utf-8") as f:

@@ -71,9 +71,70 @@ pub fn comparison_table(n: usize, seed: u64) -> Vec<Row> {
         .collect()
 }
 
+/// TimSort's run structure on one input. Both policies find the same runs (minrun
+/// and run detection do not depend on the policy); they merge them in a different
+/// order, so their galloping differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunShape {
+    /// The input's shape.
+    pub pattern: Pattern,
+    /// [`minrun(n)`](crate::minrun): the length short runs are extended to.
+    pub minrun: usize,
+    /// Runs pushed on the stack, after binary-insertion extension.
+    pub runs: usize,
+    /// Merges (always `runs - 1` for a non-empty input).
+    pub merges: usize,
+    /// Times a merge switched into galloping, classic policy.
+    pub gallops_classic: usize,
+    /// Times a merge switched into galloping, powersort policy.
+    pub gallops_powersort: usize,
+}
+
+/// One [`RunShape`] per pattern in [`Pattern::ALL`], at length `n`, inputs from
+/// `seed` (the same inputs as [`comparison_table`]).
+pub fn run_shapes(n: usize, seed: u64) -> Vec<RunShape> {
+    Pattern::ALL
+        .iter()
+        .map(|&pattern| {
+            let input = pattern.generate(n, seed);
+            let stats = |p| TimSort::with_policy(p).sort_by_counted(&mut input.clone(), i64::cmp);
+            let (classic, powersort) = (stats(MergePolicy::Classic), stats(MergePolicy::Powersort));
+            RunShape {
+                pattern,
+                minrun: classic.minrun,
+                runs: classic.runs,
+                merges: classic.merges,
+                gallops_classic: classic.gallop_entries,
+                gallops_powersort: powersort.gallop_entries,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn below_64_items_there_is_one_run_and_from_64_on_minrun_splits_it() {
+        let below = run_shapes(63, 42);
+        let at = run_shapes(64, 42);
+        for shape in &below {
+            assert_eq!(
+                (shape.minrun, shape.runs, shape.merges),
+                (63, 1, 0),
+                "{shape:?}"
+            );
+        }
+        let random = at
+            .iter()
+            .find(|s| s.pattern == Pattern::Random)
+            .expect("random is a pattern");
+        assert_eq!((random.minrun, random.runs, random.merges), (32, 2, 1));
+        for shape in &at {
+            assert_eq!(shape.merges + 1, shape.runs, "{shape:?}");
+        }
+    }
 
     #[test]
     fn presorted_inputs_cost_n_minus_one_and_random_costs_more() {

@@ -126,6 +126,14 @@ pub fn prompt(f: &Findings) -> Prompt {
             "- TOTAL: {}\n",
             crate::answer::format_value(t, &f.unit)
         ));
+    } else if !f.missing.is_empty() && !f.rows.is_empty() {
+        // The offline text states this subtotal (labelled as not the company figure),
+        // so it belongs to the evidence an answer is checked against.
+        let sub: crate::dec::Dec = f.rows.iter().map(|r| r.value).sum();
+        user.push_str(&format!(
+            "- SUBTOTAL of the divisions that answered, NOT the company figure: {}\n",
+            crate::answer::format_value(sub, &f.unit)
+        ));
     }
     Prompt {
         system: "You answer questions about GlobalTech's ERP data using ONLY the evidence \

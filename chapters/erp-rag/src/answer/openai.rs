@@ -122,7 +122,16 @@ impl OpenAiCompatible {
             .json(&self.request(prompt))
             .send()
             .await
-            .map_err(|e| format!("{url}: {}", e.without_url()))?;
+            .map_err(|e| {
+                if e.is_connect() {
+                    format!(
+                        "{url}: no server answers there (connection failed); start the model \
+                         server (for Ollama: `ollama serve`) or leave out --llm-url"
+                    )
+                } else {
+                    format!("{url}: {}", e.without_url())
+                }
+            })?;
         let status = resp.status();
         let body = resp
             .text()

@@ -60,7 +60,18 @@ pub fn prepare_sqlite(id: &str, script: &Path, db: &Path) -> Result<()> {
 async fn pg_connect(id: &str, url: &str) -> Result<tokio_postgres::Client> {
     let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
-        .map_err(|e| sql_err(id, e, Some(url)))?;
+        .map_err(|e| {
+            // The driver's message ("error connecting to server") names neither the
+            // server nor the cause: add both (password redacted).
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            sql_err(
+                id,
+                format!("PostgreSQL at {}: {e}{cause}", redact_url(url)),
+                None,
+            )
+        })?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
