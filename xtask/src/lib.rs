@@ -10,6 +10,8 @@
 //! | `bless` | re-runs every page's programs and rewrites their snapshots |
 //! | `smoke` | loads every built chapter page in headless Chromium and checks its output block is there |
 //! | `new-entry` | scaffolds a new daily entry: crate, page, SUMMARY line, re-export, snapshot |
+//! | `prepare` | before class: installs the tools, compiles every program, test and bench, builds the book |
+//! | `commands` | runs every "Run it yourself" command as printed and checks it does what its page says ([`commands`]) |
 //!
 //! The library half is what the book-wide tests (`tests/` at the repository root) call,
 //! so `cargo test --workspace` runs exactly the checks CI and contributors run.
