@@ -102,6 +102,21 @@ impl TimedLines {
     }
 }
 
+/// Read `pipe` to its end on a thread of its own, so a child that writes a lot to it
+/// never blocks on a full pipe while the caller waits for something else; join the
+/// handle for the bytes (empty for `None`).
+pub fn drain<R: std::io::Read + Send + 'static>(
+    pipe: Option<R>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    })
+}
+
 /// Run `cmd` with stdout piped and read it line by line, stamping each line's arrival.
 pub fn timed_lines(mut cmd: Command) -> std::io::Result<TimedLines> {
     let started = Instant::now();
@@ -110,15 +125,7 @@ pub fn timed_lines(mut cmd: Command) -> std::io::Result<TimedLines> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    // Drain stderr on a thread, so a chatty program never blocks on a full pipe.
-    let mut err = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(e) = err.as_mut() {
-            let _ = std::io::Read::read_to_end(e, &mut buf);
-        }
-        buf
-    });
+    let reader = drain(child.stderr.take());
     let mut lines = Vec::new();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {

@@ -226,15 +226,7 @@ pub fn run_with_limit(root: &Path, c: &PageCommand, limit: Duration) -> std::io:
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()?;
-    // Read stderr on a thread, so a chatty command never blocks on a full pipe.
-    let mut err = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(e) = err.as_mut() {
-            let _ = std::io::Read::read_to_end(e, &mut buf);
-        }
-        buf
-    });
+    let reader = kit::programs::drain(child.stderr.take());
     let code = match child.wait_timeout(limit)? {
         Some(status) => status.code(),
         None => {
