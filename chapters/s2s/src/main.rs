@@ -169,6 +169,15 @@ struct RelayArgs {
 /// overflow the clock).
 const MAX_MS: u64 = 3_600_000;
 
+/// The first of `flags` (name, milliseconds) above [`MAX_MS`], as a usage message: a
+/// duration that large would overflow the clock or wait for longer than a class.
+fn over_an_hour(flags: &[(&str, u64)]) -> Option<String> {
+    flags
+        .iter()
+        .find(|(_, v)| *v > MAX_MS)
+        .map(|(name, v)| format!("{name} {v}: must be at most {MAX_MS} (one hour)"))
+}
+
 fn usage(msg: String) -> ExitCode {
     eprintln!("s2s: {msg}");
     ExitCode::from(2)
@@ -244,16 +253,14 @@ fn demo(a: DemoArgs) -> ExitCode {
             "need --base-ms > 0, --cap-ms >= --base-ms, --timeout-ms > 0, --poll-ms > 0".into(),
         );
     }
-    for (name, v) in [
+    if let Some(msg) = over_an_hour(&[
         ("--base-ms", a.base_ms),
         ("--cap-ms", a.cap_ms),
         ("--timeout-ms", a.timeout_ms),
         ("--poll-ms", a.poll_ms),
         ("--order-every-ms", a.order_every_ms),
-    ] {
-        if v > MAX_MS {
-            return usage(format!("{name} {v}: must be at most {MAX_MS} (one hour)"));
-        }
+    ]) {
+        return usage(msg);
     }
     let config = FaultConfig {
         orders: a.orders,
@@ -474,15 +481,13 @@ fn relay(a: RelayArgs) -> ExitCode {
                 .into(),
         );
     }
-    for (name, v) in [
+    if let Some(msg) = over_an_hour(&[
         ("--base-ms", a.base_ms),
         ("--cap-ms", a.cap_ms),
         ("--timeout-ms", a.timeout_ms),
         ("--stall-after-accept-ms", a.stall_after_accept_ms),
-    ] {
-        if v > MAX_MS {
-            return usage(format!("{name} {v}: must be at most {MAX_MS} (one hour)"));
-        }
+    ]) {
+        return usage(msg);
     }
     let config = RelayConfig {
         batch_size: a.batch_size,
