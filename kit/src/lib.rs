@@ -9,6 +9,11 @@
 //! - [`measured`]: the footer a measured block prints: when, and on how many cores.
 //! - [`pytools`]: where the pinned Python tools live (cfn-lint, checkov, schemathesis).
 //! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
+//! - [`tryit`]: describe an engine's knobs once; get the `try_it` program, the page's
+//!   form and the wasm32 exports the page runs.
+//!
+//! [`measured`], [`pytools`] and [`programs`] read the wall clock or start processes, so
+//! they are left out of a wasm32 build; everything else compiles for the page's engines.
 //!
 //! ```
 //! use kit::rng::{seeded, Rng};
@@ -18,10 +23,14 @@
 //! ```
 
 pub mod clock;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod measured;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod programs;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod pytools;
 pub mod rng;
 pub mod snapshot;
 pub mod svg;
 pub mod table;
+pub mod tryit;

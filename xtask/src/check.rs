@@ -384,9 +384,11 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
         let t = out.stdout.trim();
         let one_svg =
             t.starts_with("<svg") && t.ends_with("</svg>") && t.matches("<svg").count() == 1;
-        if !one_svg || t.to_ascii_lowercase().contains("<script") {
+        // a Try it block (`kit::tryit::html`): a form and the build-time output in a <pre>
+        let try_it = t.starts_with("<div class=\"tryit\"") && t.ends_with("</div>");
+        if !(one_svg || try_it) || t.to_ascii_lowercase().contains("<script") {
             problems.push(p(format!(
-                "`{}` is not inside a code fence, so its output is pasted as HTML; put it in a ```text fence (only a single <svg> without scripts may stand unfenced)",
+                "`{}` is not inside a code fence, so its output is pasted as HTML; put it in a ```text fence (only a single <svg> or a Try it block, without scripts, may stand unfenced)",
                 d.command
             )));
         }

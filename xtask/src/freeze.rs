@@ -682,7 +682,11 @@ pub fn predicted_builds(
 
 /// For `serve`: print, as they happen, the page programs a rebuild runs (served ones are
 /// quiet), so an instructor sees what an edit re-ran and how long it took.
-pub fn follow_log(path: PathBuf) {
+///
+/// `on_ran` is called with the arguments of each program that ran to completion (not
+/// served from the cache): `serve` uses it to rebuild a chapter's Try it engine when the
+/// chapter's code changed.
+pub fn follow_log(path: PathBuf, on_ran: impl Fn(&str) + Send + 'static) {
     std::thread::spawn(move || {
         let mut seen = 0;
         loop {
@@ -692,7 +696,12 @@ pub fn follow_log(path: PathBuf) {
                 match l.outcome.as_str() {
                     "cached" => {}
                     "running" => eprintln!("xtask: running  cargo {}", l.command),
-                    o => eprintln!("xtask: {o:<8} {:>5.1} s  cargo {}", l.seconds, l.command),
+                    o => {
+                        eprintln!("xtask: {o:<8} {:>5.1} s  cargo {}", l.seconds, l.command);
+                        if o == "ran" {
+                            on_ran(&l.command);
+                        }
+                    }
                 }
             }
             seen = seen.max(lines.len());

@@ -12,6 +12,7 @@
 //! | `new-entry` | scaffolds a new daily entry: crate, page, SUMMARY line, re-export, snapshot |
 //! | `prepare` | before class: installs the tools, compiles every program, test and bench, builds the book |
 //! | `commands` | runs every "Run it yourself" command as printed and checks it does what its page says ([`commands`]) |
+//! | `wasm` | compiles each chapter's Try it engine to wasm32, finding or unpacking the toolchain ([`wasm`]) |
 //!
 //! The library half is what the book-wide tests (`tests/` at the repository root) call,
 //! so `cargo test --workspace` runs exactly the checks CI and contributors run.
@@ -21,7 +22,8 @@
 //!   `<slug>`, re-exported from the root `workbook.rs` as `pub use <slug_with_underscores>;`.
 //! - Every page has the sections of [`check::TEMPLATE_SECTIONS`], in order.
 //! - Every `<!-- cmdrun … -->` directive uses `-0`, and sits alone inside a fenced code
-//!   block — unless its output is one deliberate `<svg>` element.
+//!   block — unless its output is one deliberate `<svg>` element or a Try it block
+//!   (`<div class="tryit">`, written by `kit::tryit::html`).
 //! - A directive preceded by `<!-- measured -->` prints wall-clock figures: its
 //!   snapshot keeps the output's shape (numbers masked), not its values.
 
@@ -34,6 +36,7 @@ pub mod scaffold;
 pub mod site;
 pub mod smoke;
 pub mod tools;
+pub mod wasm;
 
 use std::fmt;
 use std::path::PathBuf;

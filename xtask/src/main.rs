@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use xtask::{book::Book, check, commands, freeze, render, report, scaffold, site, smoke, tools};
+use xtask::{
+    book::Book, check, commands, freeze, render, report, scaffold, site, smoke, tools, wasm,
+};
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +84,35 @@ enum Cmd {
         #[arg(long)]
         page: Option<String>,
     },
+    /// Compile each chapter's Try it engine to wasm32 (`src/tryit/<chapter>.wasm`), finding
+    /// or, once per machine, unpacking the toolchain. `build`, `serve` and `prepare` do this
+    /// too; without a toolchain the pages keep their build-time output.
+    Wasm {
+        /// Only this chapter's engine (its crate name, e.g. `timsort`).
+        #[arg(long)]
+        chapter: Option<String>,
+    },
+}
+
+/// Build the Try it engines before a book build. Without a wasm32 toolchain the pages
+/// still work (they show the build-time output): say why and go on, unless
+/// `WORKBOOK_REQUIRE_TOOLS=1` (CI) makes it an error.
+fn try_it_engines(root: &Path) -> anyhow::Result<()> {
+    let required = std::env::var_os("WORKBOOK_REQUIRE_TOOLS").is_some_and(|v| v == "1");
+    let result = wasm::ensure().and_then(|t| wasm::build(root, &t, None));
+    match result {
+        Ok(built) => {
+            eprint!("{}", wasm::report(&built));
+            Ok(())
+        }
+        Err(e) if !required => {
+            eprintln!(
+                "xtask: warning: the Try it engines were not built, so pages show only their build-time output: {e:#}"
+            );
+            Ok(())
+        }
+        Err(e) => Err(e.context("building the Try it engines (WORKBOOK_REQUIRE_TOOLS=1)")),
+    }
 }
 
 fn root() -> PathBuf {
@@ -151,6 +182,7 @@ fn run() -> anyhow::Result<ExitCode> {
             if !problems.is_empty() {
                 return fail("check", &problems);
             }
+            try_it_engines(&root)?;
             let report = render::build(&book, &render_options(fresh)?)?;
             eprint!("{}", report.summary());
             let problems = site::check_site(&book, &root.join("book"));
@@ -165,11 +197,27 @@ fn run() -> anyhow::Result<ExitCode> {
         Cmd::Serve { port, open, fresh } => {
             let book = book()?;
             let setup = render::setup(&book, &render_options(fresh)?)?;
+            try_it_engines(&root)?;
             render::build_programs(&book, &setup)?;
             println!(
                 "xtask: serving the book at http://127.0.0.1:{port}/ (Ctrl-C to stop; edits to src/ and chapters/ reload it)"
             );
-            freeze::follow_log(setup.log.clone());
+            let engines_root = root.clone();
+            freeze::follow_log(setup.log.clone(), move |command| {
+                // A Try it block re-ran, so its chapter's code changed: rebuild the engine
+                // the page loads too (mdBook sees the new module and reloads the page).
+                let args: Vec<&str> = command.split_whitespace().collect();
+                let is_try_it = args.windows(2).any(|w| w == ["--example", "try_it"]);
+                let package = args.windows(2).find(|w| w[0] == "-p").map(|w| w[1]);
+                if let (true, Some(package), Some(toolchain)) = (is_try_it, package, wasm::find()) {
+                    match wasm::build(&engines_root, &toolchain, Some(package)) {
+                        Ok(built) => eprint!("{}", wasm::report(&built)),
+                        Err(e) => {
+                            eprintln!("xtask: the {package} Try it engine did not build: {e:#}")
+                        }
+                    }
+                }
+            });
             let mut cmd = render::mdbook(&book, &setup);
             cmd.args(["serve", "--hostname", "127.0.0.1", "--port"])
                 .arg(port.to_string());
@@ -250,6 +298,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 let status = cargo().current_dir(&root).args(args).status()?;
                 anyhow::ensure!(status.success(), "cargo {} failed", args.join(" "));
             }
+            try_it_engines(&root)?;
             let book = book()?;
             let report = render::build(
                 &book,
@@ -300,6 +349,17 @@ fn run() -> anyhow::Result<ExitCode> {
             println!(
                 "commands: {} page commands do what their pages say",
                 cmds.len()
+            );
+        }
+        Cmd::Wasm { chapter } => {
+            let started = Instant::now();
+            let toolchain = wasm::ensure()?;
+            eprintln!("wasm: using {}", toolchain.describe());
+            let built = wasm::build(&root, &toolchain, chapter.as_deref())?;
+            eprint!("{}", wasm::report(&built));
+            println!(
+                "wasm: done in {:.0} s; `cargo xtask build` publishes them with the book",
+                started.elapsed().as_secs_f64()
             );
         }
         Cmd::Tools => {

@@ -201,6 +201,35 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         &format!("//! | {} | {title} | [`{ident}`] |", entry.day),
     );
 
+    let tryit_manifest = read("tryit/Cargo.toml")?;
+    let tryit_manifest = insert_marked(
+        &tryit_manifest,
+        "# chapters in `all` (day order",
+        entry.day,
+        &format!("    \"{slug}\", # day {}", entry.day),
+    );
+    let tryit_manifest = insert_marked(
+        &tryit_manifest,
+        "# chapters' features (day order",
+        entry.day,
+        &format!("{slug} = [\"dep:{slug}\"] # day {}", entry.day),
+    );
+    let tryit_manifest = insert_marked(
+        &tryit_manifest,
+        "# chapters (day order",
+        entry.day,
+        &format!(
+            "{slug} = {{ path = \"../chapters/{slug}\", optional = true }} # day {}",
+            entry.day
+        ),
+    );
+    let tryit_lib = insert_marked(
+        &read("tryit/lib.rs")?,
+        "// chapters (day order",
+        entry.day,
+        &format!("    \"{slug}\" => {ident}, // day {}", entry.day),
+    );
+
     let t = |s: &str| {
         s.replace("{day}", &entry.day.to_string())
             .replace("{title}", &title)
@@ -211,6 +240,11 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         (crate_dir.join("Cargo.toml"), t(CRATE_MANIFEST)),
         (crate_dir.join("src/lib.rs"), t(CRATE_LIB)),
         (crate_dir.join("examples/demo.rs"), t(CRATE_EXAMPLE)),
+        (crate_dir.join("src/tryit.rs"), t(CRATE_TRYIT)),
+        (
+            crate_dir.join("examples/try_it.rs"),
+            t(CRATE_TRY_IT_EXAMPLE),
+        ),
         (crate_dir.join(format!("tests/{ident}.rs")), t(CRATE_TEST)),
         (PathBuf::from("src").join(&page_name), t(PAGE)),
     ];
@@ -218,6 +252,8 @@ pub fn plan(root: &Path, entry: &NewEntry) -> Result<Plan, ScaffoldError> {
         (PathBuf::from("src/SUMMARY.md"), summary),
         (PathBuf::from("Cargo.toml"), manifest),
         (PathBuf::from("workbook.rs"), lib),
+        (PathBuf::from("tryit/Cargo.toml"), tryit_manifest),
+        (PathBuf::from("tryit/lib.rs"), tryit_lib),
     ];
     Ok(Plan {
         slug,
@@ -296,7 +332,12 @@ fn insert_in_block(
         Some(start) => {
             let block_end = lines[start + 1..]
                 .iter()
-                .position(|l| l.trim().is_empty() || l.starts_with('['))
+                .position(|l| {
+                    // a blank line, the next TOML table, or the end of an array or macro call
+                    l.trim().is_empty()
+                        || l.starts_with('[')
+                        || l.trim_start().starts_with([']', '}'])
+                })
                 .map_or(lines.len(), |k| start + 1 + k);
             (start + 1..block_end)
                 .find(|&k| goes_before(&lines[k]))
@@ -362,6 +403,9 @@ publish.workspace = true
 [dependencies]
 clap.workspace = true
 kit.workspace = true
+
+# the workspace's one native feature set (cargo hakari); a wasm32 build of the engine leaves it out
+[target.'cfg(not(target_arch = "wasm32"))'.dependencies]
 workspace-hack.workspace = true
 
 [lints]
@@ -380,6 +424,8 @@ const CRATE_LIB: &str = r#"//! # Day {day} — {title}
 //! ```
 
 use kit::rng::{Rng, seeded};
+
+pub mod tryit;
 
 /// `n` values in `0..100`, drawn from a generator seeded with `seed`.
 pub fn sample(seed: u64, n: usize) -> Vec<u32> {
@@ -437,6 +483,51 @@ fn main() {
 }
 "#;
 
+const CRATE_TRYIT: &str = r#"//! The page's Try it block: the engine with the reader's knobs, in the browser (wasm32)
+//! and as `cargo run -q --release -p {slug} --example try_it`. No threads, sockets, files
+//! or wall clock here: this compiles to wasm32 (see `kit::tryit`).
+
+use kit::tryit::{Engine, Kind, Knob, TryItError, Values};
+
+/// Day {day}'s engine for the page: knobs `seed` and `n`.
+pub const ENGINE: Engine = Engine {
+    chapter: "{slug}",
+    title: "draw a seeded sample and summarise it; change the seed or the size.",
+    knobs: &[
+        Knob { name: "seed", label: "seed", help: "seed for the sample", kind: Kind::Int { min: 0, max: 1_000_000 }, default: "42" },
+        Knob { name: "n", label: "n", help: "how many values to draw", kind: Kind::Int { min: 1, max: 1000 }, default: "10" },
+    ],
+    run,
+};
+
+fn run(v: &Values) -> Result<String, TryItError> {
+    let xs = crate::sample(v.int("seed")? as u64, v.int("n")? as usize);
+    Ok(match crate::summarize(&xs) {
+        Some(s) => format!("sample: {xs:?}\nmin {} · max {} · mean {:.2}\n", s.min, s.max, s.mean),
+        None => "empty sample\n".to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_knob_changes_the_output() {
+        let a = super::ENGINE.run_defaults().unwrap();
+        assert_ne!(a, super::ENGINE.run_query("seed=7").unwrap());
+        assert!(super::ENGINE.run_query("n=0").is_err());
+    }
+}
+"#;
+
+const CRATE_TRY_IT_EXAMPLE: &str = r#"//! The page's Try it block as a program: the same engine and knobs as the browser's.
+//!
+//! `cargo run -q --release -p {slug} --example try_it -- --help`
+
+fn main() -> std::process::ExitCode {
+    kit::tryit::main(&{ident}::tryit::ENGINE)
+}
+"#;
+
 const CRATE_TEST: &str = r#"//! Day {day} — {title}: tests of the engine.
 
 #[test]
@@ -473,6 +564,12 @@ produced when this page was built.
 <!-- cmdrun -0 cargo run -q --release -p {slug} --example demo -->
 ```
 
+### Try it
+
+<!-- Say what the reader can change and what to look for (`src/tryit.rs` defines the knobs). -->
+
+<!-- cmdrun -0 cargo run -q --release -p {slug} --example try_it -- --html -->
+
 ## What the output shows
 
 <!-- Explain the output, and where the seed got it wrong, with the numbers the crate computed. -->
@@ -482,6 +579,7 @@ produced when this page was built.
 ```sh
 cargo run -q --release -p {slug} --example demo -- --help
 cargo run -q --release -p {slug} --example demo -- --seed 7 --n 20
+cargo run -q --release -p {slug} --example try_it -- --help
 cargo test -p {slug}
 ```
 

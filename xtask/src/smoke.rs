@@ -100,7 +100,50 @@ pub fn smoke(book: &Book, site: &Path) -> anyhow::Result<Vec<Problem>> {
         ));
         eprintln!("xtask: smoke {rel}: {} bytes of DOM", dom.len());
     }
+    problems.extend(try_it_in_browser(book, &site, &chromium)?);
     Ok(problems)
+}
+
+/// The Try it blocks in a real browser session: `tests/browser/tryit.js` serves the site on
+/// 127.0.0.1, waits on each page for `data-wasm-output="ready"`, turns one knob and waits
+/// for the output to change. Every chapter with an engine must get there. Skipped (with a
+/// message) when the site has no wasm modules, unless `WORKBOOK_REQUIRE_TOOLS=1`.
+pub fn try_it_in_browser(
+    book: &Book,
+    site: &Path,
+    chromium: &Path,
+) -> anyhow::Result<Vec<Problem>> {
+    let required = std::env::var_os("WORKBOOK_REQUIRE_TOOLS").is_some_and(|v| v == "1");
+    let engines = crate::wasm::chapters(&book.root)?;
+    let built = engines
+        .iter()
+        .filter(|c| site.join("tryit").join(format!("{c}.wasm")).is_file())
+        .count();
+    if built < engines.len() && !required {
+        eprintln!(
+            "xtask: smoke: {built} of {} Try it engines are in the site; browser test skipped (`cargo xtask build` builds them when a wasm32 toolchain is found)",
+            engines.len()
+        );
+        return Ok(Vec::new());
+    }
+    let modules = crate::tools::ensure_puppeteer()?;
+    let status = Command::new("node")
+        .arg(book.root.join("tests/browser/tryit.js"))
+        .arg(site)
+        .arg(chromium)
+        .args(["--min-ready", &engines.len().to_string()])
+        .env("WORKBOOK_NODE_MODULES", &modules)
+        .status()
+        .map_err(|e| anyhow::anyhow!("running node for the Try it browser test: {e}"))?;
+    Ok(if status.success() {
+        Vec::new()
+    } else {
+        vec![Problem::new(
+            "tests/browser/tryit.js",
+            None,
+            "the Try it browser test failed (its report is above)".to_string(),
+        )]
+    })
 }
 
 #[cfg(test)]

@@ -197,3 +197,44 @@ pub fn ensure_all() -> anyhow::Result<OsString> {
     dirs.push(python);
     path_with(&dirs)
 }
+
+/// puppeteer-core, the Node.js library the Try it browser test drives Chromium with
+/// (the last major line that runs on Node.js 20, the machine's Node).
+pub const PUPPETEER_CORE: &str = "24.43.1";
+
+/// `<cache>/puppeteer-core-<version>/node_modules`, installing it with npm if needed.
+pub fn ensure_puppeteer() -> anyhow::Result<PathBuf> {
+    let prefix = cache_dir().join(format!("puppeteer-core-{PUPPETEER_CORE}"));
+    let modules = prefix.join("node_modules");
+    let record = prefix.join("workbook-installed");
+    if record.is_file() && modules.join("puppeteer-core").is_dir() {
+        return Ok(modules);
+    }
+    eprintln!(
+        "xtask: installing puppeteer-core {PUPPETEER_CORE} into {} (once per machine)",
+        prefix.display()
+    );
+    std::fs::create_dir_all(&prefix)?;
+    let status = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(format!("puppeteer-core@{PUPPETEER_CORE}"))
+        // the browser is the machine's Chromium: never download one
+        .env("PUPPETEER_SKIP_DOWNLOAD", "1")
+        .status()
+        .map_err(|e| {
+            anyhow::anyhow!("running npm (Node.js is needed for the Try it browser test): {e}")
+        })?;
+    anyhow::ensure!(
+        status.success(),
+        "npm install puppeteer-core@{PUPPETEER_CORE} failed ({status})"
+    );
+    std::fs::write(&record, PUPPETEER_CORE)?;
+    Ok(modules)
+}

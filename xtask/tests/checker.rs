@@ -67,6 +67,14 @@ impl Fixture {
             "Cargo.toml",
             "[package]\nname = \"workbook\"\n\n[dependencies]\n# chapters (kept in day order; `cargo xtask new-entry` inserts here)\ndemo = { path = \"chapters/demo\" } # day 1\n",
         );
+        f.write(
+            "tryit/Cargo.toml",
+            "[features]\nall = [\n    # chapters in `all` (day order; `cargo xtask new-entry` inserts here)\n    \"demo\", # day 1\n]\n# chapters' features (day order; `cargo xtask new-entry` inserts here)\ndemo = [\"dep:demo\"] # day 1\n\n[dependencies]\n# chapters (day order; `cargo xtask new-entry` inserts here)\ndemo = { path = \"../chapters/demo\", optional = true } # day 1\n\n[lints]\n",
+        );
+        f.write(
+            "tryit/lib.rs",
+            "engines! {\n    // chapters (day order; `cargo xtask new-entry` inserts here)\n    \"demo\" => demo, // day 1\n}\n",
+        );
         f
     }
 
@@ -318,6 +326,21 @@ fn new_entry_scaffolds_a_day_that_passes_the_checks() {
         "{lib}"
     );
     assert!(lib.contains("//! | 2 | Circuit Breaker | [`circuit_breaker`] |"));
+    // the Try it engine: its files, and the tryit crate's feature, dependency and export
+    for file in ["src/tryit.rs", "examples/try_it.rs"] {
+        assert!(f.root.join("chapters/circuit-breaker").join(file).is_file());
+    }
+    let manifest = fs::read_to_string(f.root.join("tryit/Cargo.toml")).expect("tryit manifest");
+    assert!(
+        manifest.contains("    \"demo\", # day 1\n    \"circuit-breaker\", # day 2\n]\n"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("# day 1\ncircuit-breaker = [\"dep:circuit-breaker\"] # day 2\n\n"));
+    assert!(manifest.contains(
+        "circuit-breaker = { path = \"../chapters/circuit-breaker\", optional = true } # day 2\n\n[lints]"
+    ));
+    let engines = fs::read_to_string(f.root.join("tryit/lib.rs")).expect("tryit lib");
+    assert!(engines.contains("// day 1\n    \"circuit-breaker\" => circuit_breaker, // day 2\n}"));
     let problems = check_sources(&f.book());
     assert!(problems.is_empty(), "{problems:#?}");
 }

@@ -145,6 +145,7 @@ pub mod reference;
 mod stats;
 pub mod textbook;
 pub mod timing;
+pub mod tryit;
 
 use std::cell::Cell;
 use std::cmp::Ordering;
