@@ -1,5 +1,9 @@
 //! The plugin's errors, one variant per gRPC status code the CSI spec asks for.
+//!
+//! The errors and their codes' names are plain data, so the lifecycle core uses
+//! them on every target; turning them into a tonic `Status` is native only.
 
+#[cfg(not(target_arch = "wasm32"))]
 use tonic::{Code, Status};
 
 /// What went wrong in an RPC, in the spec's vocabulary. Every variant carries a
@@ -39,7 +43,24 @@ pub enum PluginError {
 }
 
 impl PluginError {
+    /// The spec's name for the gRPC status code this error travels as
+    /// (`NOT_FOUND`, `FAILED_PRECONDITION`, …).
+    pub fn code_name(&self) -> &'static str {
+        match self {
+            Self::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::AlreadyExists(_) => "ALREADY_EXISTS",
+            Self::ResourceExhausted(_) => "RESOURCE_EXHAUSTED",
+            Self::FailedPrecondition(_) => "FAILED_PRECONDITION",
+            Self::Aborted(_) => "ABORTED",
+            Self::OutOfRange(_) => "OUT_OF_RANGE",
+            Self::Unimplemented(_) => "UNIMPLEMENTED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
     /// The gRPC status code this error travels as.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn code(&self) -> Code {
         match self {
             Self::InvalidArgument(_) => Code::InvalidArgument,
@@ -70,12 +91,14 @@ impl PluginError {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<PluginError> for Status {
     fn from(e: PluginError) -> Self {
         Status::new(e.code(), e.message().to_string())
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<rusqlite::Error> for PluginError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Internal(format!("state database: {e}"))
@@ -83,6 +106,7 @@ impl From<rusqlite::Error> for PluginError {
 }
 
 /// The spec's name for a gRPC code, as the page prints it (`OK`, `NOT_FOUND`, …).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",
@@ -102,5 +126,28 @@ pub fn code_name(code: Code) -> &'static str {
         Code::Unavailable => "UNAVAILABLE",
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_names_match_the_grpc_codes() {
+        let all = [
+            PluginError::InvalidArgument(String::new()),
+            PluginError::NotFound(String::new()),
+            PluginError::AlreadyExists(String::new()),
+            PluginError::ResourceExhausted(String::new()),
+            PluginError::FailedPrecondition(String::new()),
+            PluginError::Aborted(String::new()),
+            PluginError::OutOfRange(String::new()),
+            PluginError::Unimplemented(String::new()),
+            PluginError::Internal(String::new()),
+        ];
+        for e in all {
+            assert_eq!(e.code_name(), code_name(e.code()), "{e:?}");
+        }
     }
 }

@@ -24,7 +24,11 @@
 //! SQLite state database ([`store`]) that survives restarts and can be shared
 //! by several node plugins; staging and publishing are bind mounts when root,
 //! symlinks otherwise ([`mount`]); names, ids and paths are checked before
-//! they touch the file system ([`validate`]). The protobuf file
+//! they touch the file system ([`validate`]). What each call decides — the
+//! volume's lifecycle, its preconditions and its status codes — is a
+//! transport-free core ([`lifecycle`]) that the gRPC service only wraps; the
+//! same core runs in memory in [`model`], which is what the page's Try it
+//! block compiles to WebAssembly ([`tryit`]). The protobuf file
 //! `proto/csi.proto` is compiled at build time with protox (no `protoc`).
 //! [`story`] runs the seed's WordPress example through it: the MySQL pod's
 //! rows outlive the pod and follow it to another node.
@@ -59,21 +63,31 @@
 //! ```
 
 pub mod error;
+pub mod lifecycle;
+pub mod model;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod mount;
+#[cfg(not(target_arch = "wasm32"))]
 #[allow(missing_docs, clippy::all)]
 pub mod pb {
     //! The `csi.v1` messages, clients and server traits, generated at build
     //! time from `proto/csi.proto`.
     tonic::include_proto!("csi.v1");
 }
+#[cfg(not(target_arch = "wasm32"))]
 pub mod plugin;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod pod;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod store;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod story;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod transport;
+pub mod tryit;
 pub mod validate;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     /// The gRPC method paths a CO calls are `/csi.v1.<Service>/<Method>`.
     #[test]

@@ -1,18 +1,23 @@
-//! The plugin: the three CSI services over one shared state.
+//! The plugin: the three CSI services over one shared state (native only).
 //!
 //! Each RPC validates its fields first (missing or malformed → INVALID_ARGUMENT,
 //! before any lookup, as csi-sanity expects), then takes the volume's
 //! in-flight slot (a second call on the same volume meanwhile → ABORTED), then
 //! reads and changes the state in one transaction. Every RPC is idempotent:
 //! repeating a call that already took effect returns OK with the same answer.
+//!
+//! The decisions are [`crate::lifecycle`]'s (`check`, then `apply` in the
+//! transaction); this module adds what needs a runtime: protobuf in and out,
+//! the in-flight slots, the SQLite state and the file system.
 
 use crate::error::PluginError;
+use crate::lifecycle::{self, Capability, Host, Limits, check_capability};
 use crate::mount::{self, MountMode};
 use crate::pb::{
     self, controller_server::Controller, identity_server::Identity, node_server::Node,
-    volume_capability::AccessType, volume_capability::access_mode::Mode,
+    volume_capability::AccessType,
 };
-use crate::store::{Publication, Store, VolumeRecord, q};
+use crate::store::{SqliteState, Store, VolumeRecord, q};
 use crate::validate;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,9 +27,6 @@ use tonic::{Request, Response, Status};
 
 /// The plugin's name as GetPluginInfo reports it (domain-name notation).
 pub const DRIVER_NAME: &str = "hostpath.csi.workbook.dev";
-
-/// One gibibyte.
-pub const GIB: i64 = 1 << 30;
 
 /// How a plugin process is set up (the CLI's flags).
 #[derive(Debug, Clone)]
@@ -95,58 +97,64 @@ impl Drop for OpGuard<'_> {
     }
 }
 
-/// The access mode's name as the spec spells it.
-pub fn mode_name(mode: i32) -> &'static str {
-    Mode::try_from(mode)
-        .map(|m| m.as_str_name())
-        .unwrap_or("UNKNOWN")
-}
+pub use crate::lifecycle::{GIB, mode_name};
 
-fn single_node(mode: i32) -> bool {
-    matches!(mode, 1 | 2 | 6 | 7)
-}
-
-/// Check one volume capability: a mount volume with a known access mode.
-fn check_capability(cap: &pb::VolumeCapability) -> Result<(String, i32), PluginError> {
-    let mode = cap
-        .access_mode
-        .as_ref()
-        .ok_or_else(|| {
-            PluginError::InvalidArgument("volume_capability.access_mode is required".into())
-        })?
-        .mode;
-    match Mode::try_from(mode) {
-        Ok(Mode::Unknown) | Err(_) => {
-            return Err(PluginError::InvalidArgument(format!(
-                "access mode {mode} is not valid"
-            )));
-        }
-        Ok(Mode::SingleNodeSingleWriter | Mode::SingleNodeMultiWriter) => {
-            return Err(PluginError::InvalidArgument(format!(
-                "access mode {} needs the SINGLE_NODE_MULTI_WRITER capability, which this plugin does not advertise",
-                mode_name(mode)
-            )));
-        }
-        Ok(_) => {}
-    }
-    match &cap.access_type {
-        None => Err(PluginError::InvalidArgument(
-            "volume_capability.access_type (mount or block) is required".into(),
-        )),
-        Some(AccessType::Block(_)) => Err(PluginError::InvalidArgument(
-            "block access is not supported: this plugin serves directories".into(),
-        )),
-        Some(AccessType::Mount(_)) => Ok(("mount".to_string(), mode)),
+/// The lifecycle's view of a protobuf `VolumeCapability`.
+fn capability(cap: &pb::VolumeCapability) -> Capability {
+    Capability {
+        access_type: cap.access_type.as_ref().map(|t| match t {
+            AccessType::Mount(_) => lifecycle::AccessType::Mount,
+            AccessType::Block(_) => lifecycle::AccessType::Block,
+        }),
+        access_mode: cap.access_mode.as_ref().map(|m| m.mode),
     }
 }
 
-fn required_capability(
-    field: &str,
-    cap: &Option<pb::VolumeCapability>,
-) -> Result<(String, i32), PluginError> {
-    match cap {
-        None => Err(PluginError::InvalidArgument(format!("{field} is required"))),
-        Some(c) => check_capability(c),
+/// The host side of the lifecycle: volume directories under the data root and
+/// bind mounts or symlinks at the CO's paths.
+struct HostFs<'a> {
+    store: &'a Store,
+    mode: MountMode,
+}
+
+impl Host for HostFs<'_> {
+    fn create_volume_dir(&mut self, volume_id: &str) -> Result<(), PluginError> {
+        let dir = self.store.volume_dir(volume_id);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| PluginError::Internal(format!("creating {}: {e}", dir.display())))
+    }
+
+    fn remove_volume_dir(&mut self, volume_id: &str) -> Result<(), PluginError> {
+        let dir = self.store.volume_dir(volume_id);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(PluginError::Internal(format!(
+                "removing {}: {e}",
+                dir.display()
+            ))),
+        }
+    }
+
+    fn stage(&mut self, volume_id: &str, staging: &Path) -> Result<(), PluginError> {
+        mount::attach(self.mode, &self.store.volume_dir(volume_id), staging, false)
+    }
+
+    fn unstage(&mut self, staging: &Path) -> Result<(), PluginError> {
+        mount::detach(self.mode, staging, false)
+    }
+
+    fn publish(
+        &mut self,
+        staging: &Path,
+        target: &Path,
+        readonly: bool,
+    ) -> Result<(), PluginError> {
+        mount::attach(self.mode, staging, target, readonly)
+    }
+
+    fn unpublish(&mut self, target: &Path) -> Result<(), PluginError> {
+        mount::detach(self.mode, target, true)
     }
 }
 
@@ -274,181 +282,74 @@ impl Plugin {
         &self.inner.cfg.node_id
     }
 
+    fn limits(&self) -> Limits {
+        let cfg = &self.inner.cfg;
+        Limits {
+            capacity_bytes: cfg.capacity_bytes,
+            max_volume_bytes: cfg.max_volume_bytes,
+            default_volume_bytes: cfg.default_volume_bytes,
+        }
+    }
+
+    fn host(&self) -> HostFs<'_> {
+        HostFs {
+            store: &self.inner.store,
+            mode: self.inner.cfg.mount_mode,
+        }
+    }
+
     // ---------------- Controller ----------------
 
     async fn create_volume_inner(
         &self,
         r: pb::CreateVolumeRequest,
     ) -> Result<pb::CreateVolumeResponse, PluginError> {
-        validate::volume_name(&r.name)?;
-        if r.volume_capabilities.is_empty() {
-            return Err(PluginError::InvalidArgument(
-                "volume_capabilities are required".into(),
-            ));
-        }
-        let caps = r
-            .volume_capabilities
-            .iter()
-            .map(check_capability)
-            .collect::<Result<Vec<_>, _>>()?;
-        if r.volume_content_source.is_some() {
-            return Err(PluginError::InvalidArgument(
-                "volume_content_source is not supported (no snapshots, no CLONE_VOLUME)".into(),
-            ));
-        }
-        if !r.mutable_parameters.is_empty() {
-            return Err(PluginError::InvalidArgument(
-                "mutable_parameters need MODIFY_VOLUME, which this plugin does not advertise"
-                    .into(),
-            ));
-        }
-        let cfg = &self.inner.cfg;
-        let (required, limit) = r
-            .capacity_range
-            .map(|c| (c.required_bytes, c.limit_bytes))
-            .unwrap_or((0, 0));
-        if required < 0 || limit < 0 {
-            return Err(PluginError::InvalidArgument(
-                "capacity_range values must not be negative".into(),
-            ));
-        }
-        if limit > 0 && required > limit {
-            return Err(PluginError::OutOfRange(format!(
-                "required_bytes {required} exceeds limit_bytes {limit}"
-            )));
-        }
-        let size = if required > 0 {
-            required
-        } else if limit > 0 {
-            limit.min(cfg.default_volume_bytes)
-        } else {
-            cfg.default_volume_bytes
+        let req = lifecycle::CreateVolume {
+            capabilities: r.volume_capabilities.iter().map(capability).collect(),
+            content_source: r.volume_content_source.is_some(),
+            mutable_parameters: !r.mutable_parameters.is_empty(),
+            capacity_range: r.capacity_range.map(|c| (c.required_bytes, c.limit_bytes)),
+            parameters: r.parameters.into_iter().collect(),
+            name: r.name,
         };
-        if size > cfg.max_volume_bytes {
-            return Err(PluginError::OutOfRange(format!(
-                "{size} bytes requested, the largest volume is {} bytes",
-                cfg.max_volume_bytes
-            )));
-        }
-        let params: BTreeMap<String, String> = r.parameters.into_iter().collect();
-        let _op = self.begin(&format!("name {}", r.name)).await?;
-        let store = &self.inner.store;
-        let vol = store.tx(|t| {
-            if let Some(existing) = q::volume_by_name(t, &r.name)? {
-                let fits = existing.capacity_bytes >= required
-                    && (limit == 0 || existing.capacity_bytes <= limit);
-                if fits && existing.parameters == params {
-                    return Ok(existing);
-                }
-                return Err(PluginError::AlreadyExists(format!(
-                    "volume {:?} exists as {} with {} bytes and other parameters",
-                    r.name, existing.id, existing.capacity_bytes
-                )));
-            }
-            let allocated = q::allocated(t)?;
-            if allocated + size > cfg.capacity_bytes {
-                return Err(PluginError::ResourceExhausted(format!(
-                    "{size} bytes requested, {} of {} bytes left",
-                    cfg.capacity_bytes - allocated,
-                    cfg.capacity_bytes
-                )));
-            }
-            let rec = q::insert_volume(t, &r.name, size, &caps, &params)?;
-            let dir = store.volume_dir(&rec.id);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| PluginError::Internal(format!("creating {}: {e}", dir.display())))?;
-            Ok(rec)
-        })?;
+        let limits = self.limits();
+        req.check(&limits)?;
+        let _op = self.begin(&format!("name {}", req.name)).await?;
+        let vol = self
+            .inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host(), &limits))?;
         Ok(pb::CreateVolumeResponse {
             volume: Some(to_volume(&vol)),
         })
     }
 
     async fn delete_volume_inner(&self, r: pb::DeleteVolumeRequest) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        let _op = self.begin(&r.volume_id).await?;
-        let store = &self.inner.store;
-        store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Ok(()); // already gone: idempotent
-            }
-            let attached = q::attachments(t, &r.volume_id)?;
-            if let Some((node, _, _)) = attached.first() {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is still attached to {node}: ControllerUnpublishVolume first",
-                    r.volume_id
-                )));
-            }
-            if q::stage_count(t, &r.volume_id)? > 0
-                || !q::publications(t, &r.volume_id, None)?.is_empty()
-            {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is still staged or published on a node",
-                    r.volume_id
-                )));
-            }
-            let dir = store.volume_dir(&r.volume_id);
-            match std::fs::remove_dir_all(&dir) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(PluginError::Internal(format!(
-                        "removing {}: {e}",
-                        dir.display()
-                    )));
-                }
-            }
-            q::delete_volume(t, &r.volume_id)
-        })
+        let req = lifecycle::DeleteVolume {
+            volume_id: r.volume_id,
+        };
+        req.check()?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host()))
     }
 
     async fn controller_publish_inner(
         &self,
         r: pb::ControllerPublishVolumeRequest,
     ) -> Result<pb::ControllerPublishVolumeResponse, PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        validate::id("node_id", &r.node_id)?;
-        let (_, mode) = required_capability("volume_capability", &r.volume_capability)?;
-        let _op = self.begin(&r.volume_id).await?;
-        self.inner.store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Err(PluginError::NotFound(format!("volume {}", r.volume_id)));
-            }
-            let Some(max) = q::node_max_volumes(t, &r.node_id)? else {
-                return Err(PluginError::NotFound(format!(
-                    "node {} (no node plugin registered with that id)",
-                    r.node_id
-                )));
-            };
-            let attached = q::attachments(t, &r.volume_id)?;
-            if let Some((_, ro, _)) = attached.iter().find(|(n, _, _)| *n == r.node_id) {
-                if *ro == r.readonly {
-                    return Ok(());
-                }
-                return Err(PluginError::AlreadyExists(format!(
-                    "{} is attached to {} with readonly={ro}",
-                    r.volume_id, r.node_id
-                )));
-            }
-            if let Some((other, _, m)) = attached.first()
-                && (single_node(mode) || single_node(*m))
-            {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is attached to {other}; {} allows one node",
-                    r.volume_id,
-                    mode_name(if single_node(*m) { *m } else { mode })
-                )));
-            }
-            if max > 0 && q::attached_count(t, &r.node_id)? >= max {
-                return Err(PluginError::ResourceExhausted(format!(
-                    "{} already has its maximum of {max} volumes",
-                    r.node_id
-                )));
-            }
-            q::attach(t, &r.volume_id, &r.node_id, r.readonly, mode)
-        })?;
+        let req = lifecycle::ControllerPublish {
+            capability: r.volume_capability.as_ref().map(capability),
+            volume_id: r.volume_id,
+            node_id: r.node_id,
+            readonly: r.readonly,
+        };
+        req.check()?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner.store.tx(|t| req.apply(&mut SqliteState(t)))?;
         Ok(pb::ControllerPublishVolumeResponse {
-            publish_context: [("attached-to".to_string(), r.node_id)]
+            publish_context: [("attached-to".to_string(), req.node_id)]
                 .into_iter()
                 .collect(),
         })
@@ -458,33 +359,13 @@ impl Plugin {
         &self,
         r: pb::ControllerUnpublishVolumeRequest,
     ) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        if !r.node_id.is_empty() {
-            validate::id("node_id", &r.node_id)?;
-        }
-        let _op = self.begin(&r.volume_id).await?;
-        let node = (!r.node_id.is_empty()).then_some(r.node_id.as_str());
-        self.inner.store.tx(|t| {
-            // A volume or node that is gone is, safely, unpublished: OK.
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Ok(());
-            }
-            let still_used = match node {
-                Some(n) => {
-                    q::stage_of(t, &r.volume_id, n)?.is_some()
-                        || !q::publications(t, &r.volume_id, Some(n))?.is_empty()
-                }
-                None => q::stage_count(t, &r.volume_id)? > 0,
-            };
-            if still_used {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is still staged or published on {}: unpublish and unstage it there first",
-                    r.volume_id,
-                    node.unwrap_or("a node")
-                )));
-            }
-            q::detach(t, &r.volume_id, node)
-        })
+        let req = lifecycle::ControllerUnpublish {
+            volume_id: r.volume_id,
+            node_id: r.node_id,
+        };
+        req.check()?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner.store.tx(|t| req.apply(&mut SqliteState(t)))
     }
 
     async fn validate_inner(
@@ -507,7 +388,7 @@ impl Plugin {
             message,
         };
         for cap in &r.volume_capabilities {
-            if let Err(e) = check_capability(cap) {
+            if let Err(e) = check_capability(&capability(cap)) {
                 return Ok(unconfirmed(e.message().to_string()));
             }
         }
@@ -582,7 +463,7 @@ impl Plugin {
         let cfg = &self.inner.cfg;
         if r.volume_capabilities
             .iter()
-            .any(|c| check_capability(c).is_err())
+            .any(|c| check_capability(&capability(c)).is_err())
         {
             return Ok(pb::GetCapacityResponse {
                 available_capacity: 0,
@@ -602,167 +483,58 @@ impl Plugin {
     // ---------------- Node ----------------
 
     async fn node_stage_inner(&self, r: pb::NodeStageVolumeRequest) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        let staging = validate::co_path(
-            "staging_target_path",
-            &r.staging_target_path,
-            &self.inner.data_root,
-        )?;
-        required_capability("volume_capability", &r.volume_capability)?;
-        let _op = self.begin(&r.volume_id).await?;
-        let node = self.node();
-        let store = &self.inner.store;
-        store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Err(PluginError::NotFound(format!("volume {}", r.volume_id)));
-            }
-            if !q::attachments(t, &r.volume_id)?
-                .iter()
-                .any(|(n, _, _)| n == node)
-            {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is not attached to {node}: ControllerPublishVolume first",
-                    r.volume_id
-                )));
-            }
-            match q::stage_of(t, &r.volume_id, node)? {
-                Some(p) if p == r.staging_target_path => {}
-                Some(p) => {
-                    return Err(PluginError::AlreadyExists(format!(
-                        "{} is already staged at {p} on {node}",
-                        r.volume_id
-                    )));
-                }
-                None => {
-                    if let Some(other) = q::staging_owner(t, node, &r.staging_target_path)? {
-                        return Err(PluginError::FailedPrecondition(format!(
-                            "{} is the staging path of {other}",
-                            r.staging_target_path
-                        )));
-                    }
-                }
-            }
-            mount::attach(
-                self.inner.cfg.mount_mode,
-                &store.volume_dir(&r.volume_id),
-                &staging,
-                false,
-            )?;
-            q::stage(t, &r.volume_id, node, &r.staging_target_path)
-        })
+        let req = lifecycle::NodeStage {
+            capability: r.volume_capability.as_ref().map(capability),
+            volume_id: r.volume_id,
+            staging_target_path: r.staging_target_path,
+        };
+        req.check(&self.inner.data_root)?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host(), self.node()))
     }
 
     async fn node_unstage_inner(&self, r: pb::NodeUnstageVolumeRequest) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        let staging = validate::co_path(
-            "staging_target_path",
-            &r.staging_target_path,
-            &self.inner.data_root,
-        )?;
-        let _op = self.begin(&r.volume_id).await?;
-        let node = self.node();
-        self.inner.store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Err(PluginError::NotFound(format!("volume {}", r.volume_id)));
-            }
-            if q::stage_of(t, &r.volume_id, node)?.as_deref()
-                != Some(r.staging_target_path.as_str())
-            {
-                return Ok(()); // not staged there: nothing to undo
-            }
-            if let Some(p) = q::publications(t, &r.volume_id, Some(node))?.first() {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is still published at {} on {node}: NodeUnpublishVolume first",
-                    r.volume_id, p.target
-                )));
-            }
-            mount::detach(self.inner.cfg.mount_mode, &staging, false)?;
-            q::unstage(t, &r.volume_id, node)
-        })
+        let req = lifecycle::NodeUnstage {
+            volume_id: r.volume_id,
+            staging_target_path: r.staging_target_path,
+        };
+        req.check(&self.inner.data_root)?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host(), self.node()))
     }
 
     async fn node_publish_inner(&self, r: pb::NodePublishVolumeRequest) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        let target = validate::co_path("target_path", &r.target_path, &self.inner.data_root)?;
-        let (_, mode) = required_capability("volume_capability", &r.volume_capability)?;
-        if r.staging_target_path.is_empty() {
-            return Err(PluginError::InvalidArgument(
-                "staging_target_path is required: this plugin has STAGE_UNSTAGE_VOLUME".into(),
-            ));
-        }
-        let staging = validate::co_path(
-            "staging_target_path",
-            &r.staging_target_path,
-            &self.inner.data_root,
-        )?;
-        if target == staging {
-            return Err(PluginError::InvalidArgument(
-                "target_path equals staging_target_path".into(),
-            ));
-        }
-        let _op = self.begin(&r.volume_id).await?;
-        let node = self.node();
-        self.inner.store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Err(PluginError::NotFound(format!("volume {}", r.volume_id)));
-            }
-            if q::stage_of(t, &r.volume_id, node)?.as_deref()
-                != Some(r.staging_target_path.as_str())
-            {
-                return Err(PluginError::FailedPrecondition(format!(
-                    "{} is not staged at {} on {node}: NodeStageVolume first",
-                    r.volume_id, r.staging_target_path
-                )));
-            }
-            if let Some(p) = q::publication_at(t, node, &r.target_path)? {
-                if p.volume_id != r.volume_id {
-                    return Err(PluginError::FailedPrecondition(format!(
-                        "{} is where {} is published",
-                        r.target_path, p.volume_id
-                    )));
-                }
-                if p.readonly != r.readonly || p.staging != r.staging_target_path {
-                    return Err(PluginError::AlreadyExists(format!(
-                        "{} is published at {} with other settings",
-                        r.volume_id, r.target_path
-                    )));
-                }
-            }
-            mount::attach(self.inner.cfg.mount_mode, &staging, &target, r.readonly)?;
-            q::publish(
-                t,
-                &Publication {
-                    volume_id: r.volume_id.clone(),
-                    node_id: node.to_string(),
-                    target: r.target_path.clone(),
-                    staging: r.staging_target_path.clone(),
-                    readonly: r.readonly,
-                    mode,
-                },
-            )
-        })
+        let req = lifecycle::NodePublish {
+            capability: r.volume_capability.as_ref().map(capability),
+            volume_id: r.volume_id,
+            target_path: r.target_path,
+            staging_target_path: r.staging_target_path,
+            readonly: r.readonly,
+        };
+        req.check(&self.inner.data_root)?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host(), self.node()))
     }
 
     async fn node_unpublish_inner(
         &self,
         r: pb::NodeUnpublishVolumeRequest,
     ) -> Result<(), PluginError> {
-        validate::id("volume_id", &r.volume_id)?;
-        let target = validate::co_path("target_path", &r.target_path, &self.inner.data_root)?;
-        let _op = self.begin(&r.volume_id).await?;
-        let node = self.node();
-        self.inner.store.tx(|t| {
-            if q::volume(t, &r.volume_id)?.is_none() {
-                return Err(PluginError::NotFound(format!("volume {}", r.volume_id)));
-            }
-            match q::publication_at(t, node, &r.target_path)? {
-                Some(p) if p.volume_id == r.volume_id => {
-                    mount::detach(self.inner.cfg.mount_mode, &target, true)?;
-                    q::unpublish(t, node, &r.target_path)
-                }
-                _ => Ok(()), // not published there: nothing to undo
-            }
-        })
+        let req = lifecycle::NodeUnpublish {
+            volume_id: r.volume_id,
+            target_path: r.target_path,
+        };
+        req.check(&self.inner.data_root)?;
+        let _op = self.begin(&req.volume_id).await?;
+        self.inner
+            .store
+            .tx(|t| req.apply(&mut SqliteState(t), &mut self.host(), self.node()))
     }
 
     fn node_stats_inner(

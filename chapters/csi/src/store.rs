@@ -7,43 +7,13 @@
 //! transaction, and SQLite's locking orders them.
 
 use crate::error::PluginError;
+use crate::lifecycle::VolumeState;
+pub use crate::lifecycle::{Publication, VolumeRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
-
-/// One provisioned volume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VolumeRecord {
-    /// The plugin-chosen id (`vol-000001`), also its directory name.
-    pub id: String,
-    /// The CO's name for it (a PVC's UID in Kubernetes).
-    pub name: String,
-    /// Capacity granted, in bytes (accounting, not an enforced quota).
-    pub capacity_bytes: i64,
-    /// The capabilities it was created with: (access type, access mode).
-    pub capabilities: Vec<(String, i32)>,
-    /// The opaque parameters it was created with.
-    pub parameters: BTreeMap<String, String>,
-}
-
-/// A volume published at a target path on a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Publication {
-    /// The volume.
-    pub volume_id: String,
-    /// The node it is published on.
-    pub node_id: String,
-    /// The target path.
-    pub target: String,
-    /// The staging path it was published from.
-    pub staging: String,
-    /// Published read-only?
-    pub readonly: bool,
-    /// The access mode it was published with.
-    pub mode: i32,
-}
 
 /// The state database.
 pub struct Store {
@@ -147,6 +117,92 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+}
+
+/// The lifecycle's view of one [`Store::tx`] transaction.
+pub struct SqliteState<'a, 'c>(pub &'a rusqlite::Transaction<'c>);
+
+impl VolumeState for SqliteState<'_, '_> {
+    fn node_max_volumes(&self, node: &str) -> Result<Option<i64>, PluginError> {
+        q::node_max_volumes(self.0, node)
+    }
+    fn volume(&self, id: &str) -> Result<Option<VolumeRecord>, PluginError> {
+        q::volume(self.0, id)
+    }
+    fn volume_by_name(&self, name: &str) -> Result<Option<VolumeRecord>, PluginError> {
+        q::volume_by_name(self.0, name)
+    }
+    fn allocated(&self) -> Result<i64, PluginError> {
+        q::allocated(self.0)
+    }
+    fn insert_volume(
+        &mut self,
+        name: &str,
+        capacity: i64,
+        caps: &[(String, i32)],
+        params: &BTreeMap<String, String>,
+    ) -> Result<VolumeRecord, PluginError> {
+        q::insert_volume(self.0, name, capacity, caps, params)
+    }
+    fn delete_volume(&mut self, id: &str) -> Result<(), PluginError> {
+        q::delete_volume(self.0, id)
+    }
+    fn list_volumes(
+        &self,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<VolumeRecord>, bool), PluginError> {
+        q::list_volumes(self.0, after, limit)
+    }
+    fn attachments(&self, volume: &str) -> Result<Vec<(String, bool, i32)>, PluginError> {
+        q::attachments(self.0, volume)
+    }
+    fn attached_count(&self, node: &str) -> Result<i64, PluginError> {
+        q::attached_count(self.0, node)
+    }
+    fn attach(
+        &mut self,
+        volume: &str,
+        node: &str,
+        readonly: bool,
+        mode: i32,
+    ) -> Result<(), PluginError> {
+        q::attach(self.0, volume, node, readonly, mode)
+    }
+    fn detach(&mut self, volume: &str, node: Option<&str>) -> Result<(), PluginError> {
+        q::detach(self.0, volume, node)
+    }
+    fn stage_of(&self, volume: &str, node: &str) -> Result<Option<String>, PluginError> {
+        q::stage_of(self.0, volume, node)
+    }
+    fn stage(&mut self, volume: &str, node: &str, path: &str) -> Result<(), PluginError> {
+        q::stage(self.0, volume, node, path)
+    }
+    fn unstage(&mut self, volume: &str, node: &str) -> Result<(), PluginError> {
+        q::unstage(self.0, volume, node)
+    }
+    fn staging_owner(&self, node: &str, path: &str) -> Result<Option<String>, PluginError> {
+        q::staging_owner(self.0, node, path)
+    }
+    fn publication_at(&self, node: &str, target: &str) -> Result<Option<Publication>, PluginError> {
+        q::publication_at(self.0, node, target)
+    }
+    fn publications(
+        &self,
+        volume: &str,
+        node: Option<&str>,
+    ) -> Result<Vec<Publication>, PluginError> {
+        q::publications(self.0, volume, node)
+    }
+    fn publish(&mut self, p: &Publication) -> Result<(), PluginError> {
+        q::publish(self.0, p)
+    }
+    fn unpublish(&mut self, node: &str, target: &str) -> Result<(), PluginError> {
+        q::unpublish(self.0, node, target)
+    }
+    fn stage_count(&self, volume: &str) -> Result<i64, PluginError> {
+        q::stage_count(self.0, volume)
     }
 }
 
