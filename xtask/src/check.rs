@@ -112,6 +112,7 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
             ));
         }
         problems.extend(check_template(&page, day, &e.title));
+        problems.extend(check_try_it(book, &page, &slug));
         linked_slugs.push(slug);
     }
 
@@ -474,6 +475,60 @@ fn stale_snapshots(book: &Book, directives: &[Directive]) -> Vec<Problem> {
         }
     }
     stale
+}
+
+/// A chapter with a Try it engine (`src/tryit.rs`) has its `try_it` program, shows the
+/// block on its page, and is built by the `tryit` crate (its feature, and listed in `all`
+/// so the parity test runs it).
+fn check_try_it(book: &Book, page: &crate::book::Page, slug: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let dir = book.root.join("chapters").join(slug);
+    if !dir.join("src/tryit.rs").is_file() || !book.root.join("tryit/Cargo.toml").is_file() {
+        return problems;
+    }
+    if !dir.join("examples/try_it.rs").is_file() {
+        problems.push(Problem::new(
+            Path::new("chapters").join(slug).join("src/tryit.rs"),
+            None,
+            "a Try it engine without `examples/try_it.rs` (the native program with the same knobs)",
+        ));
+    }
+    let wanted = format!("-p {slug} --example try_it -- --html");
+    if !page
+        .directives()
+        .iter()
+        .any(|d| d.command.contains(&wanted))
+    {
+        problems.push(Problem::new(
+            &page.path,
+            None,
+            format!("chapter `{slug}` has a Try it engine but the page does not show it (add `<!-- cmdrun -0 cargo run -q --release {wanted} -->`, unfenced)"),
+        ));
+    }
+    let manifest = std::fs::read_to_string(book.root.join("tryit/Cargo.toml")).unwrap_or_default();
+    if !manifest.lines().any(|l| {
+        l.trim_start()
+            .starts_with(&format!("{slug} = [\"dep:{slug}\"]"))
+    }) {
+        problems.push(Problem::new(
+            "tryit/Cargo.toml",
+            None,
+            format!("no `{slug}` feature: `cargo xtask wasm` cannot build this chapter's engine"),
+        ));
+    }
+    if !manifest
+        .lines()
+        .any(|l| l.trim_start().starts_with(&format!("\"{slug}\",")))
+    {
+        problems.push(Problem::new(
+            "tryit/Cargo.toml",
+            None,
+            format!(
+                "`{slug}` is not in the `all` feature, so the parity test (tests/tryit.rs) skips it"
+            ),
+        ));
+    }
+    problems
 }
 
 #[cfg(test)]
