@@ -53,10 +53,13 @@ pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod plan;
+// Runs cfn-lint and checkov as processes: native only (a wasm32 build has no processes).
+#[cfg(not(target_arch = "wasm32"))]
 pub mod scan;
 pub mod seed;
 mod synth;
 pub mod template;
+pub mod tryit;
 
 pub use app::{
     App, Cache, Cdn, Database, Email, Engine, Eviction, Gib, Queue, Size, Storage, days, gib,

@@ -63,6 +63,7 @@ pub mod policy;
 pub mod report;
 pub mod seed;
 pub mod synthetic;
+pub mod tryit;
 
 pub use diff::{
     Change, DifferenceType, DriftReport, Pointer, ResourceDrift, ResourceState, adopt, diff,

@@ -235,6 +235,85 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<Incident>, MttrError> {
     build(file, records, line_at(text.len()))
 }
 
+/// Parse one incident written as `column: value` lines — the CSV's columns, one per line,
+/// in any order (`id: SF-1`, `detected: 2024-11-29T14:33:00Z`); blank lines and lines
+/// starting with `#` are ignored, an empty value means "not recorded". `file` names the
+/// text in errors, which give the line and the field like the CSV and JSON readers'.
+///
+/// ```
+/// let inc = mttr::input::parse_record("incident", "id: X-1\n\
+///     impact_started: 2024-11-29T14:30:00Z\n\
+///     detected: 2024-11-29T14:33:00Z\n\
+///     restored: 2024-11-29T14:45:00Z\n")?;
+/// assert_eq!(inc.timeline.between(mttr::Milestone::Detected, mttr::Milestone::Restored),
+///            Some(std::time::Duration::from_secs(12 * 60)));
+/// let err = mttr::input::parse_record("incident", "id: X-1\ndetected: 14:33\n").unwrap_err();
+/// assert!(err.to_string().starts_with("incident:2: field `detected`"));
+/// # Ok::<(), mttr::MttrError>(())
+/// ```
+pub fn parse_record(file: &str, text: &str) -> Result<Incident, MttrError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rec = RawRecord {
+        line: 1,
+        id: None,
+        title: String::new(),
+        times: Vec::new(),
+    };
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            return Err(MttrError::Syntax {
+                file: file.into(),
+                line,
+                message: format!("expected `column: value`, found {trimmed:?}"),
+            });
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if let Some(first) = first_seen.insert(key.to_string(), line) {
+            return Err(MttrError::BadField {
+                file: file.into(),
+                line,
+                field: key.into(),
+                message: format!("given twice (first on line {first})"),
+            });
+        }
+        match key {
+            "id" => rec.id = Some((value.to_string(), line)),
+            "title" => rec.title = value.to_string(),
+            _ => match Milestone::from_column(key) {
+                Some(m) if !value.is_empty() => rec.times.push((m, value.to_string(), line)),
+                Some(_) => {}
+                None => {
+                    return Err(MttrError::UnknownColumn {
+                        file: file.into(),
+                        line,
+                        field: key.into(),
+                        known: KNOWN_COLUMNS,
+                    });
+                }
+            },
+        }
+    }
+    if rec.id.is_none() && rec.times.is_empty() {
+        return Err(MttrError::Empty {
+            file: file.into(),
+            line: 1,
+            what: "no incident: expected `column: value` lines (id, impact_started, detected, restored, …)",
+        });
+    }
+    let mut incidents = build(file, vec![rec], 1)?;
+    incidents.pop().ok_or_else(|| MttrError::Empty {
+        file: file.into(),
+        line: 1,
+        what: "no incident",
+    })
+}
+
 /// Turn raw records into incidents: ids present and unique, times parsed, order checked.
 fn build(
     file: &str,

@@ -67,12 +67,13 @@ pub mod seed;
 pub mod stats;
 pub mod synthetic;
 pub mod timeline;
+pub mod tryit;
 
 pub use error::{MttrError, TimelineError};
-pub use input::{parse_csv, parse_json, read_incidents, to_csv, to_json};
+pub use input::{parse_csv, parse_json, parse_record, read_incidents, to_csv, to_json};
 pub use render::{
     downtime_cost, fmt_dollars, fmt_duration, fmt_minutes, render_incident, render_report,
-    report_json, timeline_svg,
+    report_json, timeline_svg, timeline_text,
 };
 pub use stats::{DORA_2023, DORA_2024, DoraLevel, DoraTable, Summary, summarize};
 pub use timeline::{

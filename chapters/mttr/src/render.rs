@@ -342,6 +342,96 @@ pub fn timeline_svg(incident: &Incident) -> String {
     s
 }
 
+/// A text version of [`timeline_svg`]: one row of `#` per interval on a shared axis of
+/// minutes (hours, days for long incidents) since impact, `width` columns wide (at least 20), for terminals and `<pre>`.
+///
+/// ```
+/// # let inc = mttr::Incident { id: "X".into(), title: "t".into(),
+/// #   timeline: mttr::Timeline::from_offsets("2024-01-01T00:00:00Z", &mttr::Offsets {
+/// #     detected: std::time::Duration::from_secs(60), restored: std::time::Duration::from_secs(600),
+/// #     ..Default::default() })? };
+/// let text = mttr::render::timeline_text(&inc, 40);
+/// assert!(text.lines().any(|l| l.starts_with("recover (from impact)") && l.contains('#')));
+/// # Ok::<(), mttr::TimelineError>(())
+/// ```
+pub fn timeline_text(incident: &Incident, width: usize) -> String {
+    let width = width.max(20);
+    let t = &incident.timeline;
+    let start = t.impact_started();
+    let total = (t.end() - start).unsigned_abs().as_secs_f64().max(1.0);
+    let secs = |m: Milestone| t.get(m).map(|at| (at - start).unsigned_abs().as_secs_f64());
+    // Column of a moment: impact at 0, the last milestone at `width`. A bar fills the
+    // columns from its start up to (not including) its end, at least one.
+    let col = |d: f64| ((d / total * width as f64).round() as usize).min(width);
+    // The axis unit: minutes up to six hours, hours up to ten days, then days.
+    let (unit, unit_secs) = if total <= 6.0 * 3600.0 {
+        ("minutes", 60.0)
+    } else if total <= 10.0 * 86_400.0 {
+        ("hours", 3600.0)
+    } else {
+        ("days", 86_400.0)
+    };
+    let axis = format!("{unit} since impact");
+    let label_w = Interval::ALL
+        .iter()
+        .map(|i| i.name().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(axis.len());
+    // Ticks: a round step giving at most about six labels.
+    let span = total / unit_secs;
+    let mut step = 1.0;
+    for candidate in [1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0] {
+        step = candidate;
+        if span / candidate <= 6.0 {
+            break;
+        }
+    }
+    while span / step > 6.0 {
+        step *= 2.0;
+    }
+    let mut labels = vec![' '; width + 8];
+    let mut ruler = vec!['-'; width + 1];
+    let mut tick = 0.0;
+    while tick <= span + 1e-9 {
+        let c = col(tick * unit_secs);
+        ruler[c] = '+';
+        for (k, ch) in format!("{tick}").chars().enumerate() {
+            if let Some(slot) = labels.get_mut(c + k) {
+                *slot = ch;
+            }
+        }
+        tick += step;
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:label_w$}  {}",
+        axis,
+        labels.iter().collect::<String>().trim_end()
+    );
+    let _ = writeln!(out, "{:label_w$}  {}", "", ruler.iter().collect::<String>());
+    let m = metrics(incident);
+    for i in Interval::ALL {
+        let (a, b) = i.span();
+        let bar = match (secs(a), secs(b), m.get(i)) {
+            (Some(da), Some(db), Some(d)) => {
+                let c0 = col(da).min(width - 1);
+                let c1 = col(db).max(c0 + 1);
+                format!(
+                    "{}{} {}",
+                    " ".repeat(c0),
+                    "#".repeat(c1 - c0),
+                    fmt_duration(d)
+                )
+            }
+            _ => "not recorded".to_string(),
+        };
+        let _ = writeln!(out, "{:label_w$}  {bar}", i.name());
+    }
+    out
+}
+
 /// `14:33:00` from a recorded time.
 fn clock(t: Option<time::OffsetDateTime>) -> String {
     t.map(|t| {
