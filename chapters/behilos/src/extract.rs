@@ -107,15 +107,32 @@ static LAST_OPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// assert_eq!(extract("No idea.", &item).layer, None);
 /// ```
 pub fn extract(response: &str, item: &Item) -> Extraction {
-    let labels: BTreeSet<char> = item.options.iter().map(|o| o.label).collect();
-    bare_letters(response, &labels)
-        .or_else(|| answer_line(response, item, &labels))
-        .or_else(|| {
-            let names = last_sentence_names(response, item);
-            Extraction::fired(Layer::EntityName, names)
-        })
-        .or_else(|| last_option(response, &labels))
+    Layer::ALL
+        .into_iter()
+        .find_map(|layer| read_layer(layer, response, item))
         .unwrap_or_else(Extraction::failed)
+}
+
+/// What one layer alone reads in `response` (`None`: it does not fire). [`extract`]
+/// takes the first layer, in [`Layer::ALL`]'s order, that fires.
+///
+/// ```
+/// use behilos::extract::{read_layer, Layer};
+/// let item = behilos::generate::seed_example();
+/// let reply = "Not (A), that is the largest; the smallest is (C).";
+/// assert_eq!(read_layer(Layer::BareLetter, reply, &item), None);
+/// assert_eq!(read_layer(Layer::LastOption, reply, &item).unwrap().labels, ['C']);
+/// ```
+pub fn read_layer(layer: Layer, response: &str, item: &Item) -> Option<Extraction> {
+    let labels: BTreeSet<char> = item.options.iter().map(|o| o.label).collect();
+    match layer {
+        Layer::BareLetter => bare_letters(response, &labels),
+        Layer::AnswerLine => answer_line(response, item, &labels),
+        Layer::EntityName => {
+            Extraction::fired(Layer::EntityName, last_sentence_names(response, item))
+        }
+        Layer::LastOption => last_option(response, &labels),
+    }
 }
 
 fn bare_letters(response: &str, labels: &BTreeSet<char>) -> Option<Extraction> {

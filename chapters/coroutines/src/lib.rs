@@ -61,3 +61,4 @@ pub mod memory;
 pub mod resume;
 pub mod seed;
 pub mod timing;
+pub mod tryit;

@@ -298,6 +298,18 @@ fn loop_phase(trace: &Trace, p: SeedProgram, generator: impl Iterator<Item = u64
     }
 }
 
+/// Why `vec` and `batch` have no trace of the seed's generator.
+fn untraced(flavour: Flavour) -> SeedError {
+    SeedError::Untraced {
+        flavour,
+        why: if flavour == Flavour::Vec {
+            "it is eager: every value is made before the first is used"
+        } else {
+            "it yields 256 values per pause"
+        },
+    }
+}
+
 /// Run the seed's program with `flavour`'s generator and return its trace.
 pub fn run_seed_program(flavour: Flavour, p: SeedProgram) -> Result<Trace, SeedError> {
     for (knob, value) in [("pulls", p.pulls), ("stop-above", p.stop_above)] {
@@ -310,18 +322,7 @@ pub fn run_seed_program(flavour: Flavour, p: SeedProgram) -> Result<Trace, SeedE
     let limit = p.limit;
     let end = || t.note("end of program");
     match flavour {
-        Flavour::Vec => {
-            return Err(SeedError::Untraced {
-                flavour,
-                why: "it is eager: every value is made before the first is used",
-            });
-        }
-        Flavour::Batch => {
-            return Err(SeedError::Untraced {
-                flavour,
-                why: "it yields 256 values per pause",
-            });
-        }
+        Flavour::Vec | Flavour::Batch => return Err(untraced(flavour)),
         Flavour::Hand => {
             let make = |id| TracedCountToLimit {
                 state: TracedState::Unresumed,
@@ -376,6 +377,138 @@ pub fn run_seed_program(flavour: Flavour, p: SeedProgram) -> Result<Trace, SeedE
         }
     }
     Ok(trace)
+}
+
+/// What one `next()` call of [`step_seed_generator`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Which call, from 1.
+    pub call: u64,
+    /// The lines the generator's body printed while this call ran it.
+    pub printed: Vec<String>,
+    /// What happened silently during the call (the frame freed at the end of the body).
+    pub notes: Vec<String>,
+    /// What `next()` returned.
+    pub returned: Option<u64>,
+    /// `false` once the generator has finished: the iterator is fused, so the body is
+    /// not resumed again (resuming a finished `async fn` would panic).
+    pub resumed: bool,
+    /// Where the body is paused afterwards, as the enum rustc generates for it
+    /// ([`CountToLimit`](crate::counter::CountToLimit), stepped alongside).
+    pub state: crate::counter::CountToLimit,
+}
+
+/// The whole stepping: each call, then what happened when the generator was dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stepping {
+    /// The state before the first call: created, nothing run.
+    pub initial: crate::counter::CountToLimit,
+    /// One entry per `next()` call.
+    pub steps: Vec<Step>,
+    /// Silent events after the last call, when the generator went out of scope.
+    pub dropped: Vec<String>,
+}
+
+/// Call `next()` on the seed's `count_to_million(limit)` `calls` times, one call at a
+/// time, recording what each call printed and returned, then drop the generator.
+pub fn step_seed_generator(
+    flavour: Flavour,
+    limit: u64,
+    calls: u64,
+) -> Result<Stepping, SeedError> {
+    if calls > MAX_STEPS {
+        return Err(SeedError::TooManySteps {
+            knob: "calls",
+            value: calls,
+        });
+    }
+    let trace = Trace::default();
+    let t = &trace;
+    let steps = match flavour {
+        Flavour::Vec | Flavour::Batch => return Err(untraced(flavour)),
+        Flavour::Hand => step_through(
+            t,
+            limit,
+            calls,
+            TracedCountToLimit {
+                state: TracedState::Unresumed,
+                limit,
+                trace: t.clone(),
+                id: 1,
+            },
+        ),
+        Flavour::Stack => {
+            stack::let_gen_using!(counter, |co| count_to_million(co, limit, t.clone(), 1));
+            step_through(t, limit, calls, counter.into_iter())
+        }
+        Flavour::Rc => {
+            let counter = rc::Gen::new(|co| count_to_million(co, limit, t.clone(), 1));
+            step_through(t, limit, calls, counter.into_iter())
+        }
+        Flavour::Sync => {
+            let counter = sync::Gen::new(|co| count_to_million(co, limit, t.clone(), 1));
+            step_through(t, limit, calls, counter.into_iter())
+        }
+        Flavour::Async => {
+            let slot = Slot::new();
+            let future = pin!(count_to_million(&slot, limit, t.clone(), 1));
+            step_through(t, limit, calls, PollIter::new(future, &slot))
+        }
+    };
+    // Every generator above is out of scope now: what its drop did is at the end.
+    let seen: usize = steps.iter().map(|s| s.printed.len() + s.notes.len()).sum();
+    let dropped = notes(&trace.lines()[seen..]);
+    Ok(Stepping {
+        initial: crate::counter::CountToLimit::new(limit),
+        steps,
+        dropped,
+    })
+}
+
+fn notes(lines: &[Line]) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `next()` `calls` times on `generator` (fused), each call's trace lines apart.
+fn step_through(
+    trace: &Trace,
+    limit: u64,
+    calls: u64,
+    generator: impl Iterator<Item = u64>,
+) -> Vec<Step> {
+    let mut generator = generator.fuse();
+    let mut state = crate::counter::CountToLimit::new(limit);
+    let mut finished = false;
+    let mut steps = Vec::new();
+    for call in 1..=calls {
+        let before = trace.lines().len();
+        let returned = generator.next();
+        state.next();
+        let lines = trace.lines();
+        let new = &lines[before..];
+        steps.push(Step {
+            call,
+            printed: new
+                .iter()
+                .filter_map(|l| match l {
+                    Line::Printed(p) => Some(p.clone()),
+                    _ => None,
+                })
+                .collect(),
+            notes: notes(new),
+            returned,
+            resumed: !finished,
+            state,
+        });
+        finished |= returned.is_none();
+    }
+    steps
 }
 
 /// One line of a line-by-line comparison.
@@ -569,6 +702,39 @@ mod tests {
             (c.missing, c.invented, c.moved.len(), c.loop_lines),
             (1, 11, 0, 1)
         );
+    }
+
+    #[test]
+    fn stepping_returns_what_rustcs_enum_returns_under_every_driver() {
+        use crate::counter::CountToLimit;
+        for flavour in [
+            Flavour::Hand,
+            Flavour::Stack,
+            Flavour::Rc,
+            Flavour::Sync,
+            Flavour::Async,
+        ] {
+            let stepping = step_seed_generator(flavour, 4, 7).unwrap();
+            let mut hand = CountToLimit::new(4);
+            for step in &stepping.steps {
+                assert_eq!(step.returned, hand.next(), "{flavour} call {}", step.call);
+                assert_eq!(step.state, hand, "{flavour} call {}", step.call);
+            }
+            // calls 6 and 7 come after the end: fused, nothing printed
+            assert!(
+                stepping.steps[5..]
+                    .iter()
+                    .all(|s| !s.resumed && s.printed.is_empty())
+            );
+            assert!(
+                stepping.dropped.is_empty(),
+                "{flavour}: finished, nothing to drop"
+            );
+        }
+        assert!(matches!(
+            step_seed_generator(Flavour::Rc, 4, MAX_STEPS + 1),
+            Err(SeedError::TooManySteps { knob: "calls", .. })
+        ));
     }
 
     #[test]

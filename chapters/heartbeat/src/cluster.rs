@@ -34,7 +34,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use kit::rng::{Rng, seeded};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{mpsc, oneshot};
@@ -43,11 +42,13 @@ use tokio::time::{Instant, sleep, sleep_until, timeout};
 
 use crate::error::HeartbeatError;
 use crate::monitor::{Monitor, MonitorEvent};
-use crate::packet::{Health, Packet, PacketKind};
+use crate::packet::{Health, PacketKind};
 use crate::scenario::{
     ClusterEvent, EventKind, FailureKind, HeartbeatArrival, RequestOutcome, Scenario,
     ScenarioReport,
 };
+pub use crate::sim::ROGUE_PACKETS;
+use crate::sim::{HeartbeatSender, first_beat_phase, verdict_event};
 
 /// How many times [`settle`] yields to the I/O driver before letting the clock move.
 const SETTLE_SPINS: usize = 200;
@@ -337,18 +338,16 @@ struct LifeHandle {
     stop: Option<oneshot::Sender<()>>,
 }
 
+/// Where a life's heartbeats go, and the instant its sender's schedule counts from.
 struct Net {
     balancer: SocketAddr,
-    interval: Duration,
-    jitter: Duration,
-    loss: f64,
-    seed: u64,
+    start: Instant,
 }
 
 async fn start_life(
     ctl: Arc<ServerCtl>,
+    sender: HeartbeatSender,
     incarnation: u32,
-    first_beat: Instant,
     net: Net,
     registry: &Registry,
 ) -> Result<LifeHandle, HeartbeatError> {
@@ -385,15 +384,7 @@ async fn start_life(
             .await;
     });
     let (stop_tx, stop_rx) = oneshot::channel();
-    let beats = tokio::spawn(heartbeats(
-        ctl,
-        incarnation,
-        first_beat,
-        net,
-        udp,
-        stop_rx,
-        down_tx,
-    ));
+    let beats = tokio::spawn(heartbeats(ctl, sender, net, udp, stop_rx, down_tx));
     Ok(LifeHandle {
         beats,
         serve,
@@ -401,20 +392,16 @@ async fn start_life(
     })
 }
 
-/// The heartbeat loop of one life; on `stop`, a goodbye, then the HTTP server stops.
+/// The heartbeat loop of one life (its schedule and randomness are the
+/// [`HeartbeatSender`]'s); on `stop`, a goodbye, then the HTTP server stops.
 async fn heartbeats(
     ctl: Arc<ServerCtl>,
-    incarnation: u32,
-    first_beat: Instant,
+    mut sender: HeartbeatSender,
     net: Net,
     udp: UdpSocket,
     mut stop: oneshot::Receiver<()>,
     http_down: oneshot::Sender<()>,
 ) {
-    // One stream per server and life, so jitter and loss do not depend on routing.
-    let mut rng = seeded(net.seed ^ (u64::from(ctl.id) << 32) ^ u64::from(incarnation));
-    let mut seq = 0u64;
-    let mut next = first_beat;
     let send = |bytes: Vec<u8>| {
         let udp = &udp;
         async move {
@@ -427,43 +414,22 @@ async fn heartbeats(
         tokio::select! {
             biased;
             _ = &mut stop => break,
-            _ = sleep_until(next) => {}
+            _ = sleep_until(net.start + sender.next_beat()) => {}
         }
         ctl.wait_unfrozen().await;
-        let delay = net.jitter.mul_f64(rng.random::<f64>());
-        let lost = rng.random::<f64>() < net.loss;
         let (ok, _) = ctl.health().await;
-        seq += 1;
-        let packet = Packet {
-            kind: PacketKind::Heartbeat,
-            server: ctl.id,
-            incarnation,
-            seq,
-            health: if ok { Health::Ok } else { Health::Degraded },
-        };
-        if !delay.is_zero() {
-            sleep(delay).await;
+        let beat = sender.beat(if ok { Health::Ok } else { Health::Degraded });
+        if !beat.delay.is_zero() {
+            sleep(beat.delay).await;
         }
-        if !lost {
-            send(packet.encode()).await;
+        if !beat.lost {
+            send(beat.packet.encode()).await;
         }
-        next += net.interval;
-        let now = Instant::now();
-        while next <= now {
-            next += net.interval;
-        }
+        sender.reschedule(Instant::now().saturating_duration_since(net.start));
     }
     // SIGTERM: tell the balancer (three copies: UDP may lose one), then stop serving.
     for _ in 0..3 {
-        seq += 1;
-        let packet = Packet {
-            kind: PacketKind::Goodbye,
-            server: ctl.id,
-            incarnation,
-            seq,
-            health: Health::Ok,
-        };
-        if rng.random::<f64>() >= net.loss {
+        if let Some(packet) = sender.goodbye() {
             send(packet.encode()).await;
         }
     }
@@ -510,7 +476,6 @@ async fn injector(
     plan.sort_by_key(|(at, _)| *at);
 
     let mut lives: Vec<Option<LifeHandle>> = (0..s.servers).map(|_| None).collect();
-    let n = s.servers;
     for (at, action) in plan {
         sleep_until(log.start + at).await;
         match action {
@@ -518,19 +483,17 @@ async fn injector(
                 let ctl = servers[id as usize - 1].clone();
                 // Stagger the first beats across one interval, as real fleets are.
                 let phase = if incarnation == 1 {
-                    s.interval * (id - 1) / n
+                    first_beat_phase(&s, id)
                 } else {
                     Duration::ZERO
                 };
+                let first_beat = log.since_start() + phase;
+                let sender = HeartbeatSender::new(&s, id, incarnation, first_beat);
                 let net = Net {
                     balancer,
-                    interval: s.interval,
-                    jitter: s.jitter,
-                    loss: s.loss,
-                    seed: s.seed,
+                    start: log.start,
                 };
-                let handle =
-                    start_life(ctl, incarnation, Instant::now() + phase, net, &registry).await?;
+                let handle = start_life(ctl, sender, incarnation, net, &registry).await?;
                 lives[id as usize - 1] = Some(handle);
                 log.emit(EventKind::ServerStarted {
                     server: id,
@@ -571,17 +534,6 @@ async fn injector(
     std::future::pending::<()>().await;
     Ok(())
 }
-
-/// Packets a confused or hostile sender might send.
-pub const ROGUE_PACKETS: [&[u8]; 7] = [
-    b"HB 9 1 1 ok",
-    b"hello?",
-    b"HB 1 one 2 ok",
-    &[0xff, 0xfe, 0x00, 0x13],
-    b"HB 1 0 1 ok",
-    b"HB 1 1 1 ok",
-    b"HB 1 1 99999999999999999999999 ok",
-];
 
 async fn rogue(balancer: SocketAddr) -> Result<(), HeartbeatError> {
     let socket = UdpSocket::bind("127.0.0.1:0")
@@ -677,61 +629,35 @@ fn report(
     registry: &Registry,
     events: Vec<MonitorEvent>,
 ) {
-    let name = |i: usize| names.get(i).cloned().unwrap_or_default();
     for e in events {
-        let kind = match e {
-            MonitorEvent::Dead {
-                server,
-                detector,
-                silence,
-            } => EventKind::DeclaredDead {
-                server,
-                detector: name(detector),
-                silence,
-                routing: detector == route_by,
-            },
-            MonitorEvent::Alive { server, detector } => EventKind::DeclaredAlive {
-                server,
-                detector: name(detector),
-                routing: detector == route_by,
-            },
-            MonitorEvent::Left { server } => EventKind::LeaveNoticed { server },
-            MonitorEvent::Rejoined {
-                server,
-                incarnation,
-            } => EventKind::Rejoined {
-                server,
-                incarnation,
-            },
-            MonitorEvent::HealthChanged { server, .. } => {
-                let addr = registry.lock().unwrap_or_else(|e| e.into_inner())[server as usize - 1];
-                if let Some(addr) = addr {
-                    let log = log.clone();
-                    let started = log.since_start();
-                    tokio::spawn(async move {
-                        let (status, detail) = match timeout(
-                            Duration::from_secs(1),
-                            settle(http_get(addr, "/health")),
-                        )
-                        .await
+        if let MonitorEvent::HealthChanged { server, .. } = e {
+            let addr = registry.lock().unwrap_or_else(|e| e.into_inner())[server as usize - 1];
+            if let Some(addr) = addr {
+                let log = log.clone();
+                let started = log.since_start();
+                tokio::spawn(async move {
+                    let (status, detail) =
+                        match timeout(Duration::from_secs(1), settle(http_get(addr, "/health")))
+                            .await
                         {
                             Ok(Ok((status, body))) => (status, body),
                             Ok(Err(e)) => (0, e.to_string()),
                             Err(_) => (0, "timed out".to_string()),
                         };
-                        log.emit_at(
-                            started,
-                            EventKind::HealthChecked {
-                                server,
-                                status,
-                                detail,
-                            },
-                        );
-                    });
-                }
-                continue;
+                    log.emit_at(
+                        started,
+                        EventKind::HealthChecked {
+                            server,
+                            status,
+                            detail,
+                        },
+                    );
+                });
             }
-        };
-        log.emit(kind);
+            continue;
+        }
+        if let Some(kind) = verdict_event(names, route_by, e) {
+            log.emit(kind);
+        }
     }
 }

@@ -90,6 +90,7 @@ pub enum HeartbeatError {
 }
 
 impl HeartbeatError {
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn io(context: &'static str) -> impl FnOnce(std::io::Error) -> Self {
         move |source| HeartbeatError::Io { context, source }
     }

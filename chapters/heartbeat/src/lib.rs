@@ -21,6 +21,12 @@
 //! runs in virtual time (tokio's paused clock), so it is deterministic and fast;
 //! [`run_realtime`] runs the same cluster on the wall clock for a class.
 //!
+//! The cluster is a thin shell around a sans-IO core. Each server's heartbeat schedule
+//! and randomness is a [`HeartbeatSender`], the balancer's bookkeeping a [`Monitor`]
+//! (packets and instants in, verdicts out). [`simulate`] drives the same two without
+//! sockets or a runtime, and gets the cluster's heartbeats and verdicts (not its HTTP
+//! requests); that core compiles to wasm32 for the page's Try it block ([`tryit`]).
+//!
 //! ```
 //! use std::time::Duration;
 //! use heartbeat::{FailureDetector, PhiAccrualDetector, PhiConfig, Scenario, run_virtual};
@@ -40,7 +46,12 @@
 //! assert_eq!(report.first_declared_dead(1), None);
 //! ```
 
+// The sans-IO core (detectors, monitor, packets, scenarios, the socket-free
+// simulation and the page's Try it engine) compiles everywhere, wasm32 included; the
+// tokio cluster, the command-line flags and the wall-clock scale figure are native.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cluster;
 pub mod compare;
 pub mod detector;
@@ -48,10 +59,15 @@ pub mod error;
 pub mod monitor;
 pub mod packet;
 pub mod plot;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod scale;
 pub mod scenario;
+pub mod sim;
+pub mod tryit;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub use cli::ScenarioArgs;
+#[cfg(not(target_arch = "wasm32"))]
 pub use cluster::{run_realtime, run_virtual};
 pub use detector::{
     DetectorSpec, FailureDetector, FixedTimeout, HaproxyCheck, PhiAccrualDetector, PhiConfig,
@@ -63,3 +79,4 @@ pub use scenario::{
     ClusterEvent, DetectorOutcome, EventKind, Failure, FailureKind, HeartbeatArrival,
     RequestOutcome, Scenario, ScenarioReport, Window,
 };
+pub use sim::{HeartbeatSender, simulate};
