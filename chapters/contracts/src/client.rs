@@ -8,17 +8,14 @@ use crate::catalog::Product;
 use crate::error::CheckError;
 use crate::search::SearchRequest;
 use crate::server::SEARCH_PATH;
+pub use crate::transport::parse_products;
+use crate::transport::{Transport, excerpt};
 
 /// An HTTP client for one API base URL (`http://host:port`).
 #[derive(Debug, Clone)]
 pub struct Api {
     endpoint: Url,
     http: reqwest::Client,
-}
-
-/// The first `n` characters of a body, for error messages.
-fn excerpt(bytes: &[u8], n: usize) -> String {
-    String::from_utf8_lossy(bytes).chars().take(n).collect()
 }
 
 impl Api {
@@ -49,17 +46,8 @@ impl Api {
     /// The URL of `req` (what a curl user would type).
     pub fn url_of(&self, req: &SearchRequest) -> Url {
         let mut url = self.endpoint.clone();
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("query", &req.query);
-            q.append_pair("limit", &req.limit.to_string());
-            if req.offset != 0 {
-                q.append_pair("offset", &req.offset.to_string());
-            }
-            if let Some(b) = req.in_stock {
-                q.append_pair("inStock", if b { "true" } else { "false" });
-            }
-        }
+        url.query_pairs_mut()
+            .extend_pairs(crate::service::query_pairs(req));
         url
     }
 
@@ -92,43 +80,6 @@ impl Api {
     }
 }
 
-/// Parse a response body as the documented array of `Product`.
-pub fn parse_products(url: &str, body: &[u8]) -> Result<Vec<Product>, CheckError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| CheckError::NotJson {
-            url: url.to_string(),
-            reason: e.to_string(),
-            body: excerpt(body, 60),
-        })?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(CheckError::WrongShape {
-            url: url.to_string(),
-            reason: format!("expected an array at $, got {}", kind(&value)),
-        });
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            serde_json::from_value::<Product>(item).map_err(|e| CheckError::WrongShape {
-                url: url.to_string(),
-                reason: format!("$[{i}]: {e}"),
-            })
-        })
-        .collect()
-}
-
-fn kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
 /// A transport error with its causes (reqwest's top-level message alone is vague).
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
@@ -139,4 +90,39 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+/// The suite's transport over HTTP: this client, driven from synchronous code by a
+/// runtime of its own.
+pub struct Http {
+    api: Api,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Http {
+    /// A transport to the API at `base_url`, each request giving up after `timeout`.
+    pub fn new(base_url: &str, timeout: Duration) -> Result<Http, CheckError> {
+        let api = Api::new(base_url, timeout)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| CheckError::Local(format!("cannot start a runtime: {e}")))?;
+        Ok(Http { api, rt })
+    }
+
+    /// The client.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// The runtime requests run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.rt
+    }
+}
+
+impl Transport for Http {
+    fn search(&self, req: &SearchRequest) -> Result<Vec<Product>, CheckError> {
+        self.rt.block_on(self.api.search(req))
+    }
 }

@@ -1,18 +1,22 @@
 //! The latency contract: p95 < 200 ms and p99 < 500 ms, by nearest rank over at
 //! least 1000 measured requests sent after a warm-up.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::Arc;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::Mutex;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use indicatif::ProgressBar;
 use serde::Serialize;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::client::Api;
 use crate::error::CheckError;
-use crate::progress::phase;
+use crate::progress::{ProgressBar, phase};
 use crate::search::SearchRequest;
+use crate::transport::Transport;
 
 /// The seed's thresholds.
 pub const P95_LIMIT: Duration = Duration::from_millis(200);
@@ -94,9 +98,45 @@ pub fn probe_request(i: usize) -> SearchRequest {
     req
 }
 
+/// [`probe`] one request at a time through any [`Transport`], timing each request with
+/// `now` (e.g. [`crate::transport::InProcess::now`], a virtual clock): the same request
+/// mix, warm-up and report, no runtime.
+pub fn probe_on(
+    transport: &dyn Transport,
+    now: &dyn Fn() -> Duration,
+    warmup: usize,
+    measured: usize,
+    progress: &ProgressBar,
+) -> Result<LatencyReport, CheckError> {
+    phase(
+        progress,
+        warmup as u64,
+        "latency: warm-up requests, 1 in flight",
+    );
+    for i in 0..warmup {
+        transport.search(&probe_request(i))?;
+        progress.inc(1);
+    }
+    phase(
+        progress,
+        measured as u64,
+        "latency: measured requests, 1 in flight",
+    );
+    let mut samples = Vec::with_capacity(measured);
+    for i in 0..measured {
+        let start = now();
+        transport.search(&probe_request(warmup + i))?;
+        samples.push(now().saturating_sub(start));
+        progress.inc(1);
+    }
+    LatencyReport::from_samples(warmup, &samples)
+        .ok_or_else(|| CheckError::Local("the latency probe measured no request".to_string()))
+}
+
 /// Send `warmup` requests, then `measured` more, `concurrency` at a time, timing each
 /// with `tokio::time::Instant` (the runtime's clock: virtual on a paused runtime).
 /// `progress` counts the requests of each phase (pass `ProgressBar::hidden()` for none).
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn probe(
     api: &Api,
     warmup: usize,
@@ -120,6 +160,7 @@ pub async fn probe(
         .ok_or_else(|| CheckError::Local("the latency probe measured no request".to_string()))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 async fn run_phase(
     api: &Api,
     first: usize,

@@ -20,6 +20,12 @@
 //! - a consumer's own expectations, recorded Pact-style ([`pact`]) and replayed
 //!   against each provider.
 //!
+//! The request handling ([`service`]), the search, the suite and the pact matching are
+//! plain code; axum, reqwest, tokio and schemathesis sit around them and stay native.
+//! The suite reaches the API through a [`transport::Transport`]: over HTTP, or
+//! in-process against the server's own request handling, which is how the page's Try it
+//! block ([`tryit`]) runs it in the browser (wasm32).
+//!
 //! The engine can be used without a server:
 //!
 //! ```
@@ -39,21 +45,33 @@
 //! ```
 
 pub mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod client;
 pub mod error;
 pub mod latency;
 pub mod pact;
 pub mod progress;
 pub mod render;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod schemathesis;
 pub mod search;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod server;
+pub mod service;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod storefront;
 pub mod suite;
+pub mod transport;
+pub mod tryit;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod verdicts;
 
 pub use catalog::Product;
 pub use error::{CatalogError, CheckError};
 pub use search::{SearchRequest, Version};
-pub use server::{Clock, RunningServer, ServerConfig};
-pub use suite::{SuiteConfig, SuiteReport, run_suite};
+#[cfg(not(target_arch = "wasm32"))]
+pub use server::{Clock, RunningServer};
+pub use service::ServerConfig;
+#[cfg(not(target_arch = "wasm32"))]
+pub use suite::run_suite;
+pub use suite::{SuiteConfig, SuiteReport, run_suite_in_process};

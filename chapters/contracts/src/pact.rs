@@ -14,11 +14,13 @@
 //! broker. The real tools are `pact_verifier_cli` and a Pact Broker.
 
 use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::error::CheckError;
 
 /// A pact file.
@@ -303,6 +305,7 @@ pub struct InteractionResult {
 }
 
 /// The request URL of an interaction against `base_url`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn request_url(base_url: &str, req: &PactRequest) -> Result<reqwest::Url, CheckError> {
     let mut url = reqwest::Url::parse(base_url).map_err(|e| CheckError::BadUrl {
         url: base_url.to_string(),
@@ -323,6 +326,7 @@ pub fn request_url(base_url: &str, req: &PactRequest) -> Result<reqwest::Url, Ch
 
 /// Provider verification: replay every interaction against the provider at
 /// `base_url` and compare status, headers and body under the matching rules.
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn verify(pact: &Pact, base_url: &str) -> Result<Vec<InteractionResult>, CheckError> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))

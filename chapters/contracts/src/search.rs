@@ -17,7 +17,8 @@ pub const MAX_OFFSET: u32 = 10_000;
 pub const V2_SILENT_CAP: usize = 5;
 
 /// Which implementation answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Version {
     /// Keeps every promise of the semantic contract.

@@ -1,25 +1,29 @@
-//! The semantic contract suite: promises checked over HTTP against a live server.
+//! The semantic contract suite: promises checked from outside, against a live server.
 //!
 //! Each promise is a property (proptest generates queries, limits and offsets and
 //! shrinks a failure to a minimal counterexample) or a metamorphic relation (two or
 //! more requests whose answers must relate, with no oracle for the "right" answer).
 //! The latency promise is measured separately ([`crate::latency`]).
+//!
+//! The checks see the API only through a [`Transport`]: over HTTP ([`run_suite`],
+//! native) or in-process against the server's own request handling
+//! ([`run_suite_in_process`], which also runs in the page's Try it block, in wasm32).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use indicatif::ProgressBar;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::Serialize;
 
 use crate::catalog::Product;
-use crate::client::Api;
 use crate::error::CheckError;
 use crate::latency::{self, LatencyReport};
-use crate::progress::phase;
+use crate::progress::{ProgressBar, phase};
 use crate::search::{MAX_LIMIT, SearchRequest, category_match, matches, terms};
+use crate::service::ServerConfig;
+use crate::transport::{InProcess, Transport};
 
 /// Words the generated queries are made of: catalogue words, a prefix, a word in no
 /// product. Shrinking moves towards the front of the list, so "laptop" comes first.
@@ -45,7 +49,11 @@ pub struct Input {
 
 /// The strategy behind every promise's inputs.
 pub fn inputs() -> impl Strategy<Value = Input> {
-    let word = || proptest::sample::select(VOCABULARY.to_vec());
+    // `sample::select(VOCABULARY)` would do, but it draws a `usize`, and proptest draws
+    // those 64 bits wide on a 64-bit target and 32 bits wide on wasm32: the same seed
+    // would give the browser other cases than the page. A `u64` index is drawn the way
+    // `select` draws one on a 64-bit target, and shrinks the same way (towards 0).
+    let word = || (0..VOCABULARY.len() as u64).prop_map(|i| VOCABULARY[i as usize]);
     (
         proptest::collection::vec(word(), 1..=3),
         1..=MAX_LIMIT,
@@ -92,7 +100,7 @@ impl From<CheckError> for Fail {
     }
 }
 
-type Check = fn(&Ctx, &Input) -> Result<(), Fail>;
+type Check = fn(&Ctx<'_>, &Input) -> Result<(), Fail>;
 type Show = fn(&Input) -> String;
 
 /// A promise of the semantic contract that can be tested from outside.
@@ -260,15 +268,14 @@ impl Default for SuiteConfig {
     }
 }
 
-/// What a check needs: a client and a runtime to drive it from synchronous code.
-struct Ctx {
-    api: Api,
-    rt: tokio::runtime::Runtime,
+/// What a check needs: a way to reach the API.
+struct Ctx<'a> {
+    transport: &'a dyn Transport,
 }
 
-impl Ctx {
+impl Ctx<'_> {
     fn get(&self, req: &SearchRequest) -> Result<Vec<Product>, CheckError> {
-        self.rt.block_on(self.api.search(req))
+        self.transport.search(req)
     }
 
     fn page(&self, query: &str, limit: u32, offset: u32) -> Result<Vec<Product>, CheckError> {
@@ -279,6 +286,7 @@ impl Ctx {
 }
 
 /// Where the latency probe runs.
+#[cfg(not(target_arch = "wasm32"))]
 pub enum LatencyOn<'a> {
     /// On the suite's own runtime, on the wall clock.
     WallClock,
@@ -288,34 +296,69 @@ pub enum LatencyOn<'a> {
     Skip,
 }
 
-/// Run every promise against the API at `base_url`. A promise that breaks is a
-/// result; a server that doesn't answer as documented is an error.
-pub fn run_suite(
-    base_url: &str,
+/// Every promise in [`promises`] order (or only those whose id is in `only`, when it is
+/// given) against `transport`, after one first request, so a dead URL or a non-JSON
+/// answer is reported as such. A promise that breaks is a result; an API that doesn't
+/// answer as documented is an error.
+pub fn run_promises(
+    transport: &dyn Transport,
     config: &SuiteConfig,
-    latency_on: LatencyOn<'_>,
-) -> Result<SuiteReport, CheckError> {
-    let api = Api::new(base_url, config.timeout)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CheckError::Local(format!("cannot start a runtime: {e}")))?;
+    only: Option<&[&str]>,
+) -> Result<Vec<PromiseResult>, CheckError> {
     let bar = &config.progress;
-    phase(bar, 1, format!("first request to {base_url}"));
-    // One request first, so a dead URL or a non-JSON answer is reported as such.
-    rt.block_on(api.search(&SearchRequest::new("laptop", 10)))?;
-    let ctx = Ctx { api, rt };
+    transport.search(&SearchRequest::new("laptop", 10))?;
+    let ctx = Ctx { transport };
     let all = promises();
     phase(bar, all.len() as u64 * u64::from(config.cases), "");
     let mut results = Vec::new();
     for (index, promise) in all.iter().enumerate() {
         bar.set_position(index as u64 * u64::from(config.cases));
+        if only.is_some_and(|ids| !ids.contains(&promise.id)) {
+            continue;
+        }
         results.push(run_promise(&ctx, promise, config, index, all.len())?);
     }
+    Ok(results)
+}
+
+/// The latency promise as a result line, from the probe's report.
+pub fn latency_result(l: &LatencyReport) -> PromiseResult {
+    let holds = l.p95_holds() && l.p99_holds();
+    PromiseResult {
+        id: "latency",
+        kind: Kind::Latency,
+        statement: format!(
+            "p95 < 200 ms and p99 < 500 ms (nearest rank, {} requests after {} warm-up)",
+            l.measured, l.warmup
+        ),
+        holds,
+        cases: l.measured as u32,
+        counterexample: None,
+        observed: (!holds).then(|| {
+            format!(
+                "p95 = {:.0} ms, p99 = {:.0} ms over {} requests",
+                l.p95_ms, l.p99_ms, l.measured
+            )
+        }),
+    }
+}
+
+/// Run every promise against the API at `base_url`, over HTTP. A promise that breaks
+/// is a result; a server that doesn't answer as documented is an error.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_suite(
+    base_url: &str,
+    config: &SuiteConfig,
+    latency_on: LatencyOn<'_>,
+) -> Result<SuiteReport, CheckError> {
+    let http = crate::client::Http::new(base_url, config.timeout)?;
+    let bar = &config.progress;
+    phase(bar, 1, format!("first request to {base_url}"));
+    let mut results = run_promises(&http, config, None)?;
     let latency = match latency_on {
         LatencyOn::Skip => None,
-        LatencyOn::WallClock => Some(ctx.rt.block_on(latency::probe(
-            &ctx.api,
+        LatencyOn::WallClock => Some(http.runtime().block_on(latency::probe(
+            http.api(),
             config.warmup,
             config.measured,
             config.concurrency,
@@ -325,7 +368,7 @@ pub fn run_suite(
             let (tx, rx) = std::sync::mpsc::channel();
             let (url, cfg) = (base_url.to_string(), config.clone());
             handle.spawn(async move {
-                let result = match Api::new(&url, Duration::from_secs(3600)) {
+                let result = match crate::client::Api::new(&url, Duration::from_secs(3600)) {
                     Ok(api) => {
                         latency::probe(&api, cfg.warmup, cfg.measured, 1, &cfg.progress).await
                     }
@@ -339,24 +382,40 @@ pub fn run_suite(
         }
     };
     if let Some(l) = &latency {
-        let holds = l.p95_holds() && l.p99_holds();
-        results.push(PromiseResult {
-            id: "latency",
-            kind: Kind::Latency,
-            statement: format!(
-                "p95 < 200 ms and p99 < 500 ms (nearest rank, {} requests after {} warm-up)",
-                l.measured, l.warmup
-            ),
-            holds,
-            cases: l.measured as u32,
-            counterexample: None,
-            observed: (!holds).then(|| {
-                format!(
-                    "p95 = {:.0} ms, p99 = {:.0} ms over {} requests",
-                    l.p95_ms, l.p99_ms, l.measured
-                )
-            }),
-        });
+        results.push(latency_result(l));
+    }
+    Ok(SuiteReport {
+        promises: results,
+        latency,
+    })
+}
+
+/// The same suite in-process, with no socket: a fresh server with `server` config
+/// answers through [`InProcess`], and the latency probe (one request at a time, when
+/// `latency` is on) is timed on its virtual clock, as [`run_suite`] times a paused
+/// server. `only` picks promises by id (`latency` among them); `None` runs them all.
+pub fn run_suite_in_process(
+    server: ServerConfig,
+    config: &SuiteConfig,
+    latency: bool,
+    only: Option<&[&str]>,
+) -> Result<SuiteReport, CheckError> {
+    let api = InProcess::new(server);
+    let mut results = run_promises(&api, config, only)?;
+    let latency = if latency && only.is_none_or(|ids| ids.contains(&"latency")) {
+        let now = || api.now();
+        Some(latency::probe_on(
+            &api,
+            &now,
+            config.warmup,
+            config.measured,
+            &config.progress,
+        )?)
+    } else {
+        None
+    };
+    if let Some(l) = &latency {
+        results.push(latency_result(l));
     }
     Ok(SuiteReport {
         promises: results,
@@ -365,7 +424,7 @@ pub fn run_suite(
 }
 
 fn run_promise(
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     promise: &Promise,
     config: &SuiteConfig,
     index: usize,
@@ -485,7 +544,7 @@ fn broken(message: String) -> Result<(), Fail> {
 
 // ---- the checks ----
 
-fn check_relevant(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_relevant(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let r = ctx.page(&i.query, i.limit, 0)?;
     let t = terms(&i.query);
     if let Some(p) = r.iter().find(|p| !matches(p, &t)) {
@@ -505,7 +564,7 @@ fn check_relevant(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_limit(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_limit(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let r = ctx.page(&i.query, i.limit, 0)?;
     if r.len() > i.limit as usize {
         return broken(format!("{} items for limit {}", r.len(), i.limit));
@@ -524,7 +583,7 @@ fn check_limit(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_stock_last(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_stock_last(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let r = ctx.page(&i.query, i.limit, 0)?;
     if let Some(out) = r.iter().position(|p| !p.in_stock)
         && let Some(later) = r[out..].iter().find(|p| p.in_stock)
@@ -539,7 +598,7 @@ fn check_stock_last(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_premium(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_premium(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let r = ctx.page(&i.query, i.limit, 0)?;
     let t = terms(&i.query);
     let organic: Vec<&Product> = r.iter().filter(|p| !p.sponsored).collect();
@@ -555,7 +614,7 @@ fn check_premium(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_sponsored(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_sponsored(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let r = ctx.page(&i.query, i.limit, 0)?;
     if let Some((pos, p)) = r.iter().enumerate().skip(1).find(|(_, p)| p.sponsored) {
         return broken(format!("sponsored {} at #{}", p.id, pos + 1));
@@ -567,7 +626,7 @@ fn check_sponsored(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_deterministic(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_deterministic(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let a = ctx.page(&i.query, i.limit, i.offset)?;
     let b = ctx.page(&i.query, i.limit, i.offset)?;
     if a != b {
@@ -576,7 +635,7 @@ fn check_deterministic(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_prefix(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_prefix(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let (k, k2) = (i.limit.min(i.limit2), i.limit.max(i.limit2));
     if k == k2 {
         return Ok(());
@@ -597,7 +656,7 @@ fn id_set(ps: &[Product]) -> HashSet<&str> {
     ps.iter().map(|p| p.id.as_str()).collect()
 }
 
-fn check_or_grows(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_or_grows(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let narrow = ctx.page(&i.query, MAX_LIMIT, 0)?;
     let wide = ctx.page(&format!("{} {}", i.query, i.extra), MAX_LIMIT, 0)?;
     let wide_ids = id_set(&wide);
@@ -617,7 +676,7 @@ fn check_or_grows(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_filter(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_filter(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let all = ctx.page(&i.query, MAX_LIMIT, 0)?;
     let mut req = SearchRequest::new(&i.query, MAX_LIMIT);
     req.in_stock = Some(true);
@@ -649,7 +708,7 @@ fn check_filter(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
     Ok(())
 }
 
-fn check_paging(ctx: &Ctx, i: &Input) -> Result<(), Fail> {
+fn check_paging(ctx: &Ctx<'_>, i: &Input) -> Result<(), Fail> {
     let k = i.limit;
     let mut paged: Vec<Product> = Vec::new();
     loop {

@@ -2,22 +2,24 @@
 //! the findings (figures with citations, or retrieved passages) an answer is written from.
 
 use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::config::{Config, Kind, Role, division_name};
+use crate::config::{Config, Role, division_name};
 use crate::dec::{Date, Dec};
 use crate::error::Result;
-use crate::fanout::{SourceOutcome, Status, fan_out_observed, may_read};
+use crate::fanout::{SourceOutcome, Status, fan_out_virtual, may_read};
 use crate::normalise::Normaliser;
 use crate::record::{Entity, Money, Record};
 use crate::retrieve::{Index, Retriever};
 use crate::router::{Measure, Route, route};
-use crate::sources::{Backend, Fault, Source, sql};
+use crate::sources::{Backend, Fault, Source};
 
 /// Where the consolidated-reporting database lives.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Debug)]
 pub enum Database {
     /// An SQLite file, created from the SQL script.
@@ -25,6 +27,9 @@ pub enum Database {
     /// A PostgreSQL connection string; the script is loaded into schema `erp_rag`.
     Postgres(String),
 }
+
+/// The sources a question goes to: (source, required for the answer).
+type Targets = Vec<(Arc<Source>, bool)>;
 
 /// Loaded configuration, reference data and sources.
 #[derive(Debug)]
@@ -40,6 +45,7 @@ pub struct Engine {
 impl Engine {
     /// Load `data_dir`, create the consolidated database from its SQL script in `db`,
     /// and set up the sources.
+    #[cfg(not(target_arch = "wasm32"))]
     pub async fn open(
         data_dir: &Path,
         db: Database,
@@ -50,14 +56,14 @@ impl Engine {
         let mut sources = Vec::new();
         for c in &config.sources {
             let path = data_dir.join(&c.path);
-            let backend = if c.kind == Kind::Sql {
+            let backend = if c.kind == crate::config::Kind::Sql {
                 match &db {
                     Database::Sqlite(file) => {
-                        sql::prepare_sqlite(&c.id, &path, file)?;
+                        crate::sources::sql::prepare_sqlite(&c.id, &path, file)?;
                         Backend::Sqlite(file.clone())
                     }
                     Database::Postgres(url) => {
-                        sql::prepare_postgres(&c.id, &path, url).await?;
+                        crate::sources::sql::prepare_postgres(&c.id, &path, url).await?;
                         Backend::Postgres(url.clone())
                     }
                 }
@@ -70,6 +76,58 @@ impl Engine {
                 fault: None,
             }));
         }
+        Ok(Engine {
+            config,
+            normaliser,
+            sources,
+        })
+    }
+
+    /// The fixtures compiled into the library ([`crate::bundled`]), opened without a
+    /// file system or a database: the same configuration, reference data and adapters as
+    /// [`Engine::open`] on the default data folder, the SQL source answered from its script.
+    /// No credentials come from the environment.
+    pub fn bundled() -> Result<Engine> {
+        use crate::bundled::file;
+        use crate::error::Error;
+        let data_dir = crate::config::default_data_dir();
+        let text =
+            |name: &str| file(name).ok_or_else(|| Error::Usage(format!("{name} is not bundled")));
+        let config = Config::parse(
+            text("sources.json")?,
+            &data_dir,
+            &data_dir.join("sources.json"),
+            &|_| None,
+        )?;
+        let fx = crate::normalise::FxTable::parse(
+            text("fx-rates.csv")?,
+            &data_dir.join("fx-rates.csv"),
+        )?;
+        let normaliser = Arc::new(Normaliser::parse(
+            fx,
+            text("parts.csv")?,
+            text("material-xref.csv")?,
+            &data_dir,
+            config.reporting_date,
+        )?);
+        let sources = config
+            .sources
+            .iter()
+            .map(|c| {
+                Arc::new(Source {
+                    config: c.clone(),
+                    // config paths are checked to be relative, made of plain names
+                    backend: Backend::Bundled(
+                        c.path
+                            .components()
+                            .map(|p| p.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                    ),
+                    fault: None,
+                })
+            })
+            .collect();
         Ok(Engine {
             config,
             normaliser,
@@ -94,27 +152,19 @@ impl Engine {
         self.sources.iter().find(|s| s.config.id == id)
     }
 
-    /// Route, fan out and compute: everything before the words.
-    pub async fn gather(&self, question: &str, role: Role, retriever: Retriever) -> Findings {
-        self.gather_observed(question, role, retriever, &mut |_| {})
-            .await
-    }
-
-    /// [`Engine::gather`], calling `on_done` with each source's outcome the moment that
-    /// source finishes, for a live (`--realtime`) display.
-    pub async fn gather_observed(
+    /// Route `question`; the sources to query (required, then cross-checks), or the
+    /// findings of a refusal when `role` may not see what it needs.
+    fn plan(
         &self,
         question: &str,
         role: Role,
-        retriever: Retriever,
-        on_done: &mut (dyn FnMut(&SourceOutcome) + Send),
-    ) -> Findings {
+    ) -> std::result::Result<(Route, Targets), Box<Findings>> {
         let plain: Vec<Source> = self.sources.iter().map(|s| (**s).clone()).collect();
         let route = route(question, &plain, &self.normaliser);
         if let Some(q) = &route.query
             && !may_read(role, q.measure.entity())
         {
-            return Findings::denied(question, role, route);
+            return Err(Box::new(Findings::denied(question, role, route)));
         }
         let mut targets = Vec::new();
         for id in &route.sources {
@@ -127,8 +177,60 @@ impl Engine {
                 targets.push((Arc::clone(s), false));
             }
         }
+        Ok((route, targets))
+    }
+
+    /// Route, fan out and compute: everything before the words.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub async fn gather(&self, question: &str, role: Role, retriever: Retriever) -> Findings {
+        self.gather_observed(question, role, retriever, &mut |_| {})
+            .await
+    }
+
+    /// [`Engine::gather`], calling `on_done` with each source's outcome the moment that
+    /// source finishes, for a live (`--realtime`) display.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub async fn gather_observed(
+        &self,
+        question: &str,
+        role: Role,
+        retriever: Retriever,
+        on_done: &mut (dyn FnMut(&SourceOutcome) + Send),
+    ) -> Findings {
+        let (route, targets) = match self.plan(question, role) {
+            Ok(plan) => plan,
+            Err(denied) => return *denied,
+        };
+        let (outcomes, records) = crate::fanout::fan_out_observed(
+            &targets,
+            &route.entities,
+            role,
+            &self.normaliser,
+            on_done,
+        )
+        .await;
+        compute(
+            question,
+            role,
+            route,
+            outcomes,
+            records,
+            &self.normaliser,
+            retriever,
+        )
+    }
+
+    /// [`Engine::gather`] without a runtime: the same route and computation, with the
+    /// fan-out on a virtual clock ([`fan_out_virtual`]), so it runs anywhere (the page's
+    /// Try it block, in wasm32). Its findings equal `gather`'s on tokio's paused clock for
+    /// sources that need no network.
+    pub fn gather_virtual(&self, question: &str, role: Role, retriever: Retriever) -> Findings {
+        let (route, targets) = match self.plan(question, role) {
+            Ok(plan) => plan,
+            Err(denied) => return *denied,
+        };
         let (outcomes, records) =
-            fan_out_observed(&targets, &route.entities, role, &self.normaliser, on_done).await;
+            fan_out_virtual(&targets, &route.entities, role, &self.normaliser);
         compute(
             question,
             role,
@@ -621,12 +723,14 @@ fn per_division(
 /// The bundled fixtures opened the way the example programs use them: the default data
 /// folder, no credentials from the environment, and the consolidated database in a
 /// scratch SQLite file that is removed when this is dropped.
+#[cfg(not(target_arch = "wasm32"))]
 pub struct FixtureEngine {
     /// The engine over the fixtures.
     pub engine: Engine,
     db: PathBuf,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl FixtureEngine {
     /// Open the fixtures on `rt`; `name` makes the scratch file's name unique per program.
     pub fn open(rt: &tokio::runtime::Runtime, name: &str) -> Result<Self> {
@@ -646,6 +750,7 @@ impl FixtureEngine {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl std::ops::Deref for FixtureEngine {
     type Target = Engine;
     fn deref(&self) -> &Engine {
@@ -653,6 +758,7 @@ impl std::ops::Deref for FixtureEngine {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Drop for FixtureEngine {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.db);

@@ -6,10 +6,14 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::config::Role;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::record::Entity;
-use crate::retrieve::{Index, Retriever};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::retrieve::Index;
+use crate::retrieve::Retriever;
 
 /// One labelled question.
 #[derive(Clone, Debug, Deserialize)]
@@ -128,6 +132,7 @@ pub struct Report {
 }
 
 /// Run every question through the engine (offline synthesiser, the engine's clock).
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn run(engine: &Engine, items: &[Item]) -> Result<Report> {
     let mut outcomes = Vec::new();
     let mut retrieval = Vec::new();

@@ -27,6 +27,12 @@
 //! Personnel records are only retrieved for the `hr` role. [`eval`] scores the whole
 //! thing against a labelled question set.
 //!
+//! The router, adapters, normaliser, engine, retrieval and offline answer are plain
+//! code; tokio, SQLite, PostgreSQL and HTTP sit around them and stay native. So the page's
+//! Try it block ([`tryit`]) runs the same engine in the browser (wasm32) over the
+//! fixtures compiled into the library ([`bundled`], [`engine::Engine::bundled`]), with
+//! the fan-out on a virtual clock ([`fanout::fan_out_virtual`]).
+//!
 //! ```
 //! use erp_rag::{config::Role, engine::{Database, Engine}, retrieve::Retriever};
 //! let rt = erp_rag::runtime(true); // paused clock: simulated latencies take no time
@@ -45,6 +51,7 @@
 //! ```
 
 pub mod answer;
+pub mod bundled;
 pub mod config;
 pub mod dec;
 pub mod engine;
@@ -57,12 +64,14 @@ pub mod render;
 pub mod retrieve;
 pub mod router;
 pub mod sources;
+pub mod tryit;
 
 pub use error::{Error, Result};
 
 /// A current-thread tokio runtime; `paused` starts it on tokio's virtual clock, which
 /// jumps to the next timer whenever every task is waiting — so simulated latencies
 /// take no wall time and print the same every run.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn runtime(paused: bool) -> tokio::runtime::Runtime {
     let mut b = tokio::runtime::Builder::new_current_thread();
     b.enable_all();
@@ -73,6 +82,7 @@ pub fn runtime(paused: bool) -> tokio::runtime::Runtime {
 }
 
 /// A fresh path for an SQLite file in the system temp dir (`erp-rag-<name>-<pid>.db`).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn scratch_sqlite(name: &str) -> Result<std::path::PathBuf> {
     let p = std::env::temp_dir().join(format!("erp-rag-{name}-{}.db", std::process::id()));
     if p.exists() {

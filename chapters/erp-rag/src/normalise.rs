@@ -58,6 +58,12 @@ impl FxTable {
     /// Read `date,currency,usd_per_unit` lines.
     pub fn load(path: &Path) -> Result<FxTable> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        FxTable::parse(&text, path)
+    }
+
+    /// Parse `date,currency,usd_per_unit` lines after a header (`path` is only used in
+    /// messages).
+    pub fn parse(text: &str, path: &Path) -> Result<FxTable> {
         let mut t = FxTable::default();
         for (i, line) in text.lines().enumerate().skip(1) {
             if line.trim().is_empty() {
@@ -124,8 +130,7 @@ pub struct Normaliser {
     pub reporting_date: Date,
 }
 
-fn read_csv(path: &Path, columns: usize) -> Result<Vec<(usize, Vec<String>)>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+fn read_csv(text: &str, path: &Path, columns: usize) -> Result<Vec<(usize, Vec<String>)>> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         if line.trim().is_empty() {
@@ -147,8 +152,30 @@ fn read_csv(path: &Path, columns: usize) -> Result<Vec<(usize, Vec<String>)>> {
 impl Normaliser {
     /// Load `fx-rates.csv`, `parts.csv` and `material-xref.csv` from `data_dir`.
     pub fn load(data_dir: &Path, reporting_date: Date) -> Result<Normaliser> {
+        let read = |name: &str| {
+            let path = data_dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| Error::io(&path, &e))
+        };
         let fx = FxTable::load(&data_dir.join("fx-rates.csv"))?;
-        let parts = read_csv(&data_dir.join("parts.csv"), 3)?
+        Normaliser::parse(
+            fx,
+            &read("parts.csv")?,
+            &read("material-xref.csv")?,
+            data_dir,
+            reporting_date,
+        )
+    }
+
+    /// Build from the FX table and the texts of `parts.csv` and `material-xref.csv`
+    /// (`data_dir` is only used in messages).
+    pub fn parse(
+        fx: FxTable,
+        parts_csv: &str,
+        xref_csv: &str,
+        data_dir: &Path,
+        reporting_date: Date,
+    ) -> Result<Normaliser> {
+        let parts = read_csv(parts_csv, &data_dir.join("parts.csv"), 3)?
             .into_iter()
             .map(|(_, f)| Part {
                 id: f[0].clone(),
@@ -158,7 +185,7 @@ impl Normaliser {
             .collect::<Vec<_>>();
         let xref_path = data_dir.join("material-xref.csv");
         let mut xref = BTreeMap::new();
-        for (line, f) in read_csv(&xref_path, 3)? {
+        for (line, f) in read_csv(xref_csv, &xref_path, 3)? {
             if !parts.iter().any(|p| p.id == f[2]) {
                 return Err(Error::Table {
                     path: xref_path,

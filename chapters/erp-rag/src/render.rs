@@ -86,8 +86,13 @@ pub fn live_outcome(o: &SourceOutcome) -> String {
 
 /// The whole `ask` output.
 pub fn ask_text(f: &Findings, w: &Written, clock: &str) -> String {
+    ask_text_width(f, w, clock, 78)
+}
+
+/// [`ask_text`] with its prose wrapped to `width` columns (the tables keep theirs).
+pub fn ask_text_width(f: &Findings, w: &Written, clock: &str, width: usize) -> String {
     let mut out = String::new();
-    out.push_str(&wrap(&format!("Question: {}", f.question), 78, "  "));
+    out.push_str(&wrap(&format!("Question: {}", f.question), width, "  "));
     out.push_str(&format!("Role: {}\n", f.role.name()));
     let route = match &f.route.query {
         Some(q) => q.measure.label(),
@@ -102,7 +107,7 @@ pub fn ask_text(f: &Findings, w: &Written, clock: &str) -> String {
                 f.route.sources.join(", ")
             }
         ),
-        78,
+        width,
         "  ",
     ));
     if !f.route.cross_check.is_empty() {
@@ -129,7 +134,7 @@ pub fn ask_text(f: &Findings, w: &Written, clock: &str) -> String {
         ));
         for o in &f.outcomes {
             if let Status::Failed(m) | Status::BadData(m) = &o.status {
-                out.push_str(&wrap(&format!("  {}: {m}", o.id), 78, "    "));
+                out.push_str(&wrap(&format!("  {}: {m}", o.id), width, "    "));
             }
         }
     }
@@ -171,9 +176,9 @@ pub fn ask_text(f: &Findings, w: &Written, clock: &str) -> String {
         out.push('\n');
     }
     out.push_str(&format!("\nAnswer ({}):\n", w.by));
-    out.push_str(&wrap(&w.text, 78, "  "));
+    out.push_str(&wrap(&w.text, width, "  "));
     for r in &w.rejected {
-        out.push_str(&wrap(&format!("  rejected: {r}"), 78, "    "));
+        out.push_str(&wrap(&format!("  rejected: {r}"), width, "    "));
     }
     if !f.missing.is_empty() {
         let names: Vec<&str> = f

@@ -4,7 +4,9 @@
 //! answer that cites a record it wasn't given, or states a number that isn't in the
 //! evidence, is rejected ([`validate`]) and the offline answer is used instead.
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod mock;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod openai;
 
 use std::future::Future;
@@ -330,8 +332,22 @@ pub struct Written {
 /// Ask `llm`; fall back to the offline text if it fails or its answer doesn't check out.
 pub async fn write(llm: &dyn Llm, f: &Findings) -> Written {
     let p = prompt(f);
+    let reply = llm.complete(f, &p).await;
+    judge(&llm.name(), reply, f, &p)
+}
+
+/// [`write()`] with the [`OfflineSynthesiser`], without an executor: its reply is ready at
+/// once, and it is checked the same way.
+pub fn write_offline(f: &Findings) -> Written {
+    let llm = OfflineSynthesiser;
+    judge(&llm.name(), Ok(offline_text(f)), f, &prompt(f))
+}
+
+/// Check an LLM's `reply` (by `name`) to prompt `p` against the evidence: keep it if it
+/// checks out, otherwise the offline text, with the reasons.
+pub fn judge(name: &str, reply: Result<String, String>, f: &Findings, p: &Prompt) -> Written {
     let offline = || offline_text(f);
-    match llm.complete(f, &p).await {
+    match reply {
         Ok(text) => {
             let mut problems = validate(&text, &format!("{}\n{}", p.user, f.question));
             if f.total.is_none() && !f.missing.is_empty() {
@@ -347,20 +363,20 @@ pub async fn write(llm: &dyn Llm, f: &Findings) -> Written {
             if problems.is_empty() {
                 Written {
                     text,
-                    by: llm.name(),
+                    by: name.to_string(),
                     rejected: Vec::new(),
                 }
             } else {
                 Written {
                     text: offline(),
-                    by: format!("offline synthesiser (answer of {} rejected)", llm.name()),
+                    by: format!("offline synthesiser (answer of {name} rejected)"),
                     rejected: problems,
                 }
             }
         }
         Err(e) => Written {
             text: offline(),
-            by: format!("offline synthesiser ({} failed)", llm.name()),
+            by: format!("offline synthesiser ({name} failed)"),
             rejected: vec![e],
         },
     }

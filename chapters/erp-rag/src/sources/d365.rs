@@ -1,16 +1,14 @@
 //! Microsoft Dynamics 365 Finance & Operations (Mexico): OData V4 data entities —
 //! `{"@odata.context": "…/$metadata#Entity", "value": […]}` with PascalCase fields.
 
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::{json_date, json_num, json_str, read_file};
+use super::{Folder, json_date, json_num, json_str};
 
-fn value(id: &str, dir: &Path, entity_set: &str) -> Result<Vec<serde_json::Value>> {
+fn value(id: &str, dir: Folder<'_>, entity_set: &str) -> Result<Vec<serde_json::Value>> {
     let file = format!("{entity_set}.json");
-    let text = read_file(id, &dir.join(&file))?;
+    let text = dir.read(id, &file)?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::record(id, file.as_str(), format!("not JSON: {e}")))?;
     let ctx = doc
@@ -37,7 +35,7 @@ fn value(id: &str, dir: &Path, entity_set: &str) -> Result<Vec<serde_json::Value
         .ok_or_else(|| Error::record(id, file.as_str(), "no `value` array"))
 }
 
-pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
+pub(super) fn read(id: &str, dir: Folder<'_>, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     match entity {
         Entity::Stock => {

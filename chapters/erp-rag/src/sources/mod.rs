@@ -2,7 +2,9 @@
 //!
 //! The four ERPs are read from files shaped like what their APIs or exports return;
 //! the consolidated-reporting database is a real SQL database (SQLite file, or
-//! PostgreSQL with the same queries).
+//! PostgreSQL with the same queries). The adapters themselves are pure: they get the
+//! text of an export from a [`Folder`] (on disk, or the fixtures compiled into the
+//! library for the wasm32 build) and return records.
 
 mod d365;
 mod netsuite;
@@ -22,10 +24,45 @@ use crate::record::{Entity, Record};
 pub enum Backend {
     /// Exported files in a folder.
     Files(PathBuf),
+    /// The fixtures compiled into the library ([`crate::bundled`]): a folder of exports,
+    /// or, for the SQL source, the SQL script, read into memory without a database.
+    Bundled(String),
     /// An SQLite database file.
+    #[cfg(not(target_arch = "wasm32"))]
     Sqlite(PathBuf),
     /// A PostgreSQL connection string (printed only through [`sql::redact_url`]).
+    #[cfg(not(target_arch = "wasm32"))]
     Postgres(String),
+}
+
+/// A folder of exported files an adapter reads from.
+#[derive(Clone, Copy, Debug)]
+pub enum Folder<'a> {
+    /// A folder on disk.
+    Disk(&'a Path),
+    /// A folder of the bundled fixtures (`r3-de`).
+    Bundled(&'a str),
+}
+
+impl Folder<'_> {
+    /// The text of `file` in this folder, naming the source on failure.
+    pub fn read(&self, source_id: &str, file: &str) -> Result<String> {
+        match self {
+            Folder::Disk(dir) => read_file(source_id, &dir.join(file)),
+            Folder::Bundled(dir) => {
+                let path = format!("{dir}/{file}");
+                crate::bundled::file(&path)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        Error::record(
+                            source_id,
+                            file,
+                            format!("cannot read {path}: not among the bundled fixtures"),
+                        )
+                    })
+            }
+        }
+    }
 }
 
 /// A fault injected for demonstrations and tests.
@@ -77,14 +114,15 @@ impl Source {
         }
     }
 
-    /// Query the native system for `entities` (those it doesn't have are skipped) and
-    /// map the answers to records, not yet normalised.
-    pub async fn fetch(&self, entities: &[Entity]) -> Result<Vec<Record>> {
-        let wanted: Vec<Entity> = entities
+    fn wanted(&self, entities: &[Entity]) -> Vec<Entity> {
+        entities
             .iter()
             .copied()
             .filter(|e| self.entities().contains(e))
-            .collect();
+            .collect()
+    }
+
+    fn login(&self) -> Result<()> {
         if self.config.credential.secret.is_none() {
             return Err(Error::record(
                 &self.config.id,
@@ -96,26 +134,57 @@ impl Source {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Query the native system for `entities` (those it doesn't have are skipped) and
+    /// map the answers to records, not yet normalised.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub async fn fetch(&self, entities: &[Entity]) -> Result<Vec<Record>> {
+        if let Backend::Postgres(url) = &self.backend {
+            self.login()?;
+            return sql::fetch_postgres(&self.config.id, url, &self.wanted(entities)).await;
+        }
+        self.read(entities)
+    }
+
+    /// [`Source::fetch`] for every backend that needs no network: files, the bundled
+    /// fixtures and SQLite. A PostgreSQL source is an error here.
+    pub fn read(&self, entities: &[Entity]) -> Result<Vec<Record>> {
+        let wanted = self.wanted(entities);
+        self.login()?;
         let id = &self.config.id;
-        let mut out = Vec::new();
-        match (&self.backend, self.config.kind) {
-            (Backend::Files(dir), kind) => {
-                for e in wanted {
-                    out.extend(match kind {
-                        Kind::S4Hana => s4hana::read(id, dir, e)?,
-                        Kind::R3Export => r3::read(id, dir, e)?,
-                        Kind::NetSuite => netsuite::read(id, dir, e)?,
-                        Kind::D365 => d365::read(id, dir, e)?,
-                        Kind::Sql => {
-                            return Err(Error::Usage(format!(
-                                "source `{id}` is SQL but has no database"
-                            )));
-                        }
-                    });
-                }
+        let folder = match &self.backend {
+            Backend::Files(dir) => Folder::Disk(dir),
+            Backend::Bundled(path) if self.config.kind == Kind::Sql => {
+                let script = crate::bundled::file(path).ok_or_else(|| {
+                    Error::record(id, path.as_str(), "not among the bundled fixtures")
+                })?;
+                return sql::fetch_script(id, path, script, &wanted);
             }
-            (Backend::Sqlite(path), _) => out = sql::fetch_sqlite(id, path, &wanted)?,
-            (Backend::Postgres(url), _) => out = sql::fetch_postgres(id, url, &wanted).await?,
+            Backend::Bundled(dir) => Folder::Bundled(dir),
+            #[cfg(not(target_arch = "wasm32"))]
+            Backend::Sqlite(path) => return sql::fetch_sqlite(id, path, &wanted),
+            #[cfg(not(target_arch = "wasm32"))]
+            Backend::Postgres(_) => {
+                return Err(Error::Usage(format!(
+                    "source `{id}` is on PostgreSQL: query it with `fetch`, on a runtime"
+                )));
+            }
+        };
+        let mut out = Vec::new();
+        for e in wanted {
+            out.extend(match self.config.kind {
+                Kind::S4Hana => s4hana::read(id, folder, e)?,
+                Kind::R3Export => r3::read(id, folder, e)?,
+                Kind::NetSuite => netsuite::read(id, folder, e)?,
+                Kind::D365 => d365::read(id, folder, e)?,
+                Kind::Sql => {
+                    return Err(Error::Usage(format!(
+                        "source `{id}` is SQL but has no database"
+                    )));
+                }
+            });
         }
         Ok(out)
     }

@@ -1,16 +1,14 @@
 //! Oracle NetSuite (China): REST record API JSON (`{"items": […], "hasMore": …}`), with
 //! references as `{"id", "refName"}` objects and numbers as JSON numbers.
 
-use std::path::Path;
-
 use crate::dec::Dec;
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::{json_date, json_num, json_ref, json_str, read_file};
+use super::{Folder, json_date, json_num, json_ref, json_str};
 
-fn items(id: &str, dir: &Path, file: &str) -> Result<Vec<serde_json::Value>> {
-    let text = read_file(id, &dir.join(file))?;
+fn items(id: &str, dir: Folder<'_>, file: &str) -> Result<Vec<serde_json::Value>> {
+    let text = dir.read(id, file)?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::record(id, file, format!("not JSON: {e}")))?;
     if doc.get("hasMore").and_then(|v| v.as_bool()) == Some(true) {
@@ -28,7 +26,7 @@ fn items(id: &str, dir: &Path, file: &str) -> Result<Vec<serde_json::Value>> {
         .ok_or_else(|| Error::record(id, file, "no `items` array"))
 }
 
-pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
+pub(super) fn read(id: &str, dir: Folder<'_>, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     match entity {
         Entity::Stock => {

@@ -1,16 +1,19 @@
 //! SAP R/3 (Germany): the nightly flat-file export of a legacy system. Semicolons,
 //! German column names, German numbers (`1.178.000,00`) and dates (`30.10.2024`).
 
-use std::path::Path;
-
 use crate::dec::{Date, Dec};
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::read_file;
+use super::Folder;
 
-fn rows(id: &str, dir: &Path, file: &str, header: &[&str]) -> Result<Vec<(String, Vec<String>)>> {
-    let text = read_file(id, &dir.join(file))?;
+fn rows(
+    id: &str,
+    dir: Folder<'_>,
+    file: &str,
+    header: &[&str],
+) -> Result<Vec<(String, Vec<String>)>> {
+    let text = dir.read(id, file)?;
     let mut lines = text.lines().enumerate();
     let first = lines
         .next()
@@ -69,7 +72,7 @@ fn status(s: &str) -> Option<&'static str> {
     })
 }
 
-pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
+pub(super) fn read(id: &str, dir: Folder<'_>, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();
     match entity {
         Entity::Stock => {

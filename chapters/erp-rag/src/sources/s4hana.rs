@@ -3,20 +3,17 @@
 //! (unrestricted stock), MEINS (base unit), STPRS (standard price), PEINH (price unit:
 //! the price is per PEINH units!), WAERS (currency), LAEDA (last change, `/Date(ms)/`).
 
-use std::path::Path;
-
 use crate::dec::{Date, Dec};
 use crate::error::{Error, Result};
 use crate::record::{Entity, Money, Provenance, Record};
 
-use super::{json_num, json_str, read_file};
+use super::{Folder, json_num, json_str};
 
-pub(super) fn read(id: &str, dir: &Path, entity: Entity) -> Result<Vec<Record>> {
+pub(super) fn read(id: &str, dir: Folder<'_>, entity: Entity) -> Result<Vec<Record>> {
     if entity != Entity::Stock {
         return Ok(Vec::new());
     }
-    let path = dir.join("MARD.json");
-    let text = read_file(id, &path)?;
+    let text = dir.read(id, "MARD.json")?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::record(id, "MARD.json", format!("not JSON: {e}")))?;
     let results = doc

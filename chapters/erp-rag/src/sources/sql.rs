@@ -1,7 +1,14 @@
 //! The consolidated-reporting database, through SQL: an SQLite file created from
 //! `corp-db.sql`, or the same script and queries on PostgreSQL. Both backends hand
 //! back rows of text, so one mapping serves both.
+//!
+//! Where there is no database (the wasm32 build of the page's Try it block),
+//! [`fetch_script`] reads the script's `CREATE TABLE` and `INSERT` statements into memory
+//! and answers the same [`SELECTS`] from there, through the same mapping.
 
+mod script;
+
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
 
 use crate::dec::{Date, Dec};
@@ -36,6 +43,7 @@ pub fn redact_url(url: &str) -> String {
         .join(" ")
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn sql_err(id: &str, e: impl std::fmt::Display, url: Option<&str>) -> Error {
     let mut message = e.to_string();
     if let Some(u) = url {
@@ -48,6 +56,7 @@ fn sql_err(id: &str, e: impl std::fmt::Display, url: Option<&str>) -> Error {
 }
 
 /// Create (or replace) the SQLite file `db` from the script `script`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn prepare_sqlite(id: &str, script: &Path, db: &Path) -> Result<()> {
     let sql = super::read_file(id, script)?;
     if db.exists() {
@@ -57,6 +66,7 @@ pub fn prepare_sqlite(id: &str, script: &Path, db: &Path) -> Result<()> {
     conn.execute_batch(&sql).map_err(|e| sql_err(id, e, None))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 async fn pg_connect(id: &str, url: &str) -> Result<tokio_postgres::Client> {
     let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
@@ -79,6 +89,7 @@ async fn pg_connect(id: &str, url: &str) -> Result<tokio_postgres::Client> {
 }
 
 /// Load the script into schema [`PG_SCHEMA`] of the database at `url` (dropping it first).
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn prepare_postgres(id: &str, script: &Path, url: &str) -> Result<()> {
     let sql = super::read_file(id, script)?;
     let client = pg_connect(id, url).await?;
@@ -92,36 +103,77 @@ pub async fn prepare_postgres(id: &str, script: &Path, url: &str) -> Result<()> 
         .map_err(|e| sql_err(id, e, Some(url)))
 }
 
-const QUERIES: [(Entity, &str); 4] = [
-    (
-        Entity::InventorySnapshot,
-        "SELECT division, period_end, currency, amount_local_cents, fx_rate_micro, \
-         amount_usd_cents FROM inventory_snapshot ORDER BY division, period_end",
-    ),
-    (
-        Entity::Revenue,
-        "SELECT division, quarter, amount_usd_cents FROM revenue ORDER BY division, quarter",
-    ),
-    (
-        Entity::Headcount,
-        "SELECT division, period_end, employees FROM headcount ORDER BY division, period_end",
-    ),
-    (
-        Entity::ReportingNote,
-        "SELECT id, updated, body FROM reporting_note ORDER BY id",
-    ),
+/// One query of the adapter: `SELECT columns FROM table ORDER BY order_by`.
+#[derive(Clone, Copy, Debug)]
+pub struct Select {
+    /// The entity its rows become.
+    pub entity: Entity,
+    /// The table.
+    pub table: &'static str,
+    /// The columns, in the order [`Select`]'s mapping reads them.
+    pub columns: &'static [&'static str],
+    /// The sort key.
+    pub order_by: &'static [&'static str],
+}
+
+impl Select {
+    /// The query as SQL text (the same for SQLite and PostgreSQL).
+    pub fn sql(&self) -> String {
+        format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            self.columns.join(", "),
+            self.table,
+            self.order_by.join(", ")
+        )
+    }
+}
+
+/// The adapter's queries, one per entity the database holds.
+pub const SELECTS: [Select; 4] = [
+    Select {
+        entity: Entity::InventorySnapshot,
+        table: "inventory_snapshot",
+        columns: &[
+            "division",
+            "period_end",
+            "currency",
+            "amount_local_cents",
+            "fx_rate_micro",
+            "amount_usd_cents",
+        ],
+        order_by: &["division", "period_end"],
+    },
+    Select {
+        entity: Entity::Revenue,
+        table: "revenue",
+        columns: &["division", "quarter", "amount_usd_cents"],
+        order_by: &["division", "quarter"],
+    },
+    Select {
+        entity: Entity::Headcount,
+        table: "headcount",
+        columns: &["division", "period_end", "employees"],
+        order_by: &["division", "period_end"],
+    },
+    Select {
+        entity: Entity::ReportingNote,
+        table: "reporting_note",
+        columns: &["id", "updated", "body"],
+        order_by: &["id"],
+    },
 ];
 
 type Rows = Vec<Vec<Option<String>>>;
 
 /// Query the SQLite file.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn fetch_sqlite(id: &str, db: &Path, entities: &[Entity]) -> Result<Vec<Record>> {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| sql_err(id, e, None))?;
     let mut out = Vec::new();
-    for (entity, q) in QUERIES.iter().filter(|(e, _)| entities.contains(e)) {
-        let mut stmt = conn.prepare(q).map_err(|e| sql_err(id, e, None))?;
+    for q in SELECTS.iter().filter(|q| entities.contains(&q.entity)) {
+        let mut stmt = conn.prepare(&q.sql()).map_err(|e| sql_err(id, e, None))?;
         let n = stmt.column_count();
         let rows: Rows = stmt
             .query_map([], |row| {
@@ -139,12 +191,13 @@ pub fn fetch_sqlite(id: &str, db: &Path, entities: &[Entity]) -> Result<Vec<Reco
             })
             .and_then(|it| it.collect())
             .map_err(|e| sql_err(id, e, None))?;
-        out.extend(map_rows(id, *entity, rows)?);
+        out.extend(map_rows(id, q.entity, rows)?);
     }
     Ok(out)
 }
 
 /// Query PostgreSQL (same SQL, schema [`PG_SCHEMA`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn fetch_postgres(id: &str, url: &str, entities: &[Entity]) -> Result<Vec<Record>> {
     let client = pg_connect(id, url).await?;
     client
@@ -152,9 +205,9 @@ pub async fn fetch_postgres(id: &str, url: &str, entities: &[Entity]) -> Result<
         .await
         .map_err(|e| sql_err(id, e, Some(url)))?;
     let mut out = Vec::new();
-    for (entity, q) in QUERIES.iter().filter(|(e, _)| entities.contains(e)) {
+    for q in SELECTS.iter().filter(|q| entities.contains(&q.entity)) {
         let msgs = client
-            .simple_query(q)
+            .simple_query(&q.sql())
             .await
             .map_err(|e| sql_err(id, e, Some(url)))?;
         let rows: Rows = msgs
@@ -166,7 +219,30 @@ pub async fn fetch_postgres(id: &str, url: &str, entities: &[Entity]) -> Result<
                 _ => None,
             })
             .collect();
-        out.extend(map_rows(id, *entity, rows)?);
+        out.extend(map_rows(id, q.entity, rows)?);
+    }
+    Ok(out)
+}
+
+/// Answer the [`SELECTS`] for `entities` from the SQL `script` itself (named `file` in
+/// messages), read into memory: no database, same rows as SQLite gives, same mapping.
+pub fn fetch_script(
+    id: &str,
+    file: &str,
+    script: &str,
+    entities: &[Entity],
+) -> Result<Vec<Record>> {
+    let db = script::Tables::load(script).map_err(|e| Error::Sql {
+        source_id: id.to_string(),
+        message: format!("{file} {e}"),
+    })?;
+    let mut out = Vec::new();
+    for q in SELECTS.iter().filter(|q| entities.contains(&q.entity)) {
+        let rows = db.select(q).map_err(|e| Error::Sql {
+            source_id: id.to_string(),
+            message: format!("{file}: {e}"),
+        })?;
+        out.extend(map_rows(id, q.entity, rows)?);
     }
     Ok(out)
 }
