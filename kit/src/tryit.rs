@@ -268,6 +268,11 @@ impl Engine {
         (self.run)(&values)
     }
 
+    /// Run the engine with `(name, value)` pairs (knobs not given keep their defaults).
+    pub fn run_pairs(&self, pairs: &[(&str, &str)]) -> Result<String, TryItError> {
+        (self.run)(&self.values(pairs.iter().copied())?)
+    }
+
     /// The output for the default knobs (what the page shows before the reader turns one).
     pub fn run_defaults(&self) -> Result<String, TryItError> {
         self.run_query("")

@@ -301,10 +301,6 @@ fn run(v: &Values) -> Result<String, TryItError> {
 mod tests {
     use super::ENGINE;
 
-    fn run(pairs: &[(&str, &str)]) -> Result<String, kit::tryit::TryItError> {
-        (ENGINE.run)(&ENGINE.values(pairs.iter().copied())?)
-    }
-
     #[test]
     fn default_knobs_are_the_seed_app() {
         let v = ENGINE.values([]).unwrap();
@@ -319,7 +315,7 @@ mod tests {
 
     #[test]
     fn an_opt_out_is_flagged_and_diffed() {
-        let out = run(&[("public", "true")]).unwrap();
+        let out = ENGINE.run_pairs(&[("public", "true")]).unwrap();
         assert!(
             out.contains("! ImagesBucket (storage images)\n      public(true)"),
             "{out}"
@@ -330,9 +326,11 @@ mod tests {
 
     #[test]
     fn a_bucket_name_replaces_and_dropping_the_cache_deletes() {
-        let out = run(&[("bucket-name", "acme-images")]).unwrap();
+        let out = ENGINE.run_pairs(&[("bucket-name", "acme-images")]).unwrap();
         assert!(out.contains("[-/+] replace ImagesBucket"), "{out}");
-        let out = run(&[("cache", "false"), ("resource", "SessionCache")]).unwrap();
+        let out = ENGINE
+            .run_pairs(&[("cache", "false"), ("resource", "SessionCache")])
+            .unwrap();
         assert!(out.contains("to delete."), "{out}");
         assert!(out.contains("more lines"), "{out}");
         assert!(out.contains("SessionCache: not in this template"), "{out}");
@@ -341,14 +339,18 @@ mod tests {
 
     #[test]
     fn settings_the_cloud_rejects_are_named_errors() {
-        let err = run(&[("bucket-name", "Acme_Images")])
+        let err = ENGINE
+            .run_pairs(&[("bucket-name", "Acme_Images")])
             .unwrap_err()
             .to_string();
         assert!(
             err.starts_with("storage images: `bucket_name` = \"Acme_Images\""),
             "{err}"
         );
-        let err = run(&[("retention", "40")]).unwrap_err().to_string();
+        let err = ENGINE
+            .run_pairs(&[("retention", "40")])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("database products-db: `backup_retention_days` = 40"),
             "{err}"

@@ -208,10 +208,6 @@ fn run(v: &Values) -> Result<String, TryItError> {
 mod tests {
     use super::ENGINE;
 
-    fn run(pairs: &[(&str, &str)]) -> Result<String, kit::tryit::TryItError> {
-        (ENGINE.run)(&ENGINE.values(pairs.iter().copied())?)
-    }
-
     #[test]
     fn defaults_find_the_seed_drift_and_exit_2() {
         let out = ENGINE.run_defaults().unwrap();
@@ -228,7 +224,9 @@ mod tests {
         let out = ENGINE.run_query("intended=adopted").unwrap();
         assert!(out.contains("IN SYNC: `drift` exits 0"), "{out}");
         let edited = crate::fixtures::ACTUAL_YAML.replace("backup: disabled", "backup: enabled");
-        let out = run(&[("intended", "adopted"), ("actual", &edited)]).unwrap();
+        let out = ENGINE
+            .run_pairs(&[("intended", "adopted"), ("actual", &edited)])
+            .unwrap();
         assert!(out.contains("1 attribute change on 1 resource"), "{out}");
         assert!(
             out.contains("/backup NOT_EQUAL \"disabled\" → \"enabled\""),
@@ -239,7 +237,7 @@ mod tests {
     #[test]
     fn turning_backups_back_on_removes_one_critical_finding() {
         let edited = crate::fixtures::ACTUAL_YAML.replace("backup: disabled", "backup: enabled");
-        let out = run(&[("actual", &edited)]).unwrap();
+        let out = ENGINE.run_pairs(&[("actual", &edited)]).unwrap();
         assert!(out.contains("critical 4"), "{out}");
     }
 
@@ -264,7 +262,8 @@ mod tests {
 
     #[test]
     fn malformed_yaml_names_line_and_column() {
-        let err = run(&[("actual", "production:\n  web_servers:\n    type: [t3\n")])
+        let err = ENGINE
+            .run_pairs(&[("actual", "production:\n  web_servers:\n    type: [t3\n")])
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("actual.yaml:"), "{err}");

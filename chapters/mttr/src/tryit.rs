@@ -101,10 +101,6 @@ fn run(v: &Values) -> Result<String, TryItError> {
 mod tests {
     use super::{ENGINE, SHOPFAST};
 
-    fn run(pairs: &[(&str, &str)]) -> Result<String, kit::tryit::TryItError> {
-        (ENGINE.run)(&ENGINE.values(pairs.iter().copied())?)
-    }
-
     #[test]
     fn the_default_is_the_shopfast_fixture() {
         let fixture =
@@ -133,7 +129,9 @@ mod tests {
     #[test]
     fn an_earlier_alert_shrinks_the_gap_and_the_bill() {
         let earlier = SHOPFAST.replace("14:33:00Z", "14:31:00Z");
-        let out = run(&[("incident", &earlier), ("rate", "1000")]).unwrap();
+        let out = ENGINE
+            .run_pairs(&[("incident", &earlier), ("rate", "1000")])
+            .unwrap();
         assert!(
             out.contains("the detection gap (1m 00s) is the difference: $1,000"),
             "{out}"
@@ -147,7 +145,7 @@ mod tests {
     #[test]
     fn claims_are_checked_on_request() {
         assert!(!ENGINE.run_defaults().unwrap().contains("WRONG"));
-        let out = run(&[("claims", "true")]).unwrap();
+        let out = ENGINE.run_pairs(&[("claims", "true")]).unwrap();
         assert!(
             out.contains("| Repair (diagnosis → fix)   |   15 |      3.0 | WRONG |"),
             "{out}"
@@ -157,7 +155,10 @@ mod tests {
     #[test]
     fn out_of_order_and_bad_times_are_named_errors() {
         let backwards = SHOPFAST.replace("14:35:00Z", "14:32:00Z");
-        let err = run(&[("incident", &backwards)]).unwrap_err().to_string();
+        let err = ENGINE
+            .run_pairs(&[("incident", &backwards)])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with(
                 "incident:5: field `acknowledged`: 2024-11-29T14:32:00Z is before `detected`"
@@ -165,26 +166,35 @@ mod tests {
             "{err}"
         );
         let bad = SHOPFAST.replace("2024-11-29T14:45:00Z", "14:45");
-        let err = run(&[("incident", &bad)]).unwrap_err().to_string();
+        let err = ENGINE
+            .run_pairs(&[("incident", &bad)])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("incident:8: field `restored`: \"14:45\" is not an RFC 3339 time"),
             "{err}"
         );
         let typo = SHOPFAST.replace("closed:", "clsoed:");
-        let err = run(&[("incident", &typo)]).unwrap_err().to_string();
+        let err = ENGINE
+            .run_pairs(&[("incident", &typo)])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("incident:9: field `clsoed`: unknown column"),
             "{err}"
         );
         let missing = SHOPFAST.replace("restored:       2024-11-29T14:45:00Z", "restored:");
-        let err = run(&[("incident", &missing)]).unwrap_err().to_string();
+        let err = ENGINE
+            .run_pairs(&[("incident", &missing)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("field `restored`: missing"), "{err}");
     }
 
     #[test]
     fn unrecorded_milestones_are_shown_as_such() {
         let no_ack = SHOPFAST.replace("acknowledged:   2024-11-29T14:35:00Z", "acknowledged:");
-        let out = run(&[("incident", &no_ack)]).unwrap();
+        let out = ENGINE.run_pairs(&[("incident", &no_ack)]).unwrap();
         assert!(out.contains("respond                not recorded"), "{out}");
     }
 }
