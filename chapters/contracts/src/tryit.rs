@@ -204,6 +204,16 @@ fn render(reports: &[(Version, SuiteReport)], config: &SuiteConfig) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The knob's choices are a const copy of the suite's promise ids (a form needs a
+    /// `&'static` list): keep the two in step.
+    #[test]
+    fn promise_choices_are_the_suites_promises() {
+        let mut ids = vec!["all"];
+        ids.extend(crate::suite::promises().iter().map(|p| p.id));
+        ids.push("latency");
+        assert_eq!(super::PROMISES, ids.as_slice());
+    }
+
     use super::ENGINE;
 
     #[test]
