@@ -8,13 +8,15 @@ use crate::Problem;
 use crate::book::{Book, Directive, Page, parse_page_name};
 
 /// The level-2 sections every chapter page has, in this order (after `# Day N — Title`).
-pub const TEMPLATE_SECTIONS: [&str; 6] = [
+pub const TEMPLATE_SECTIONS: [&str; 8] = [
     "Key concepts",
     "The example, in Rust",
     "What the output shows",
     "Run it yourself",
     "Instructor notes",
     "Going further",
+    "Check yourself",
+    "Sources",
 ];
 
 /// The Rust identifier of a chapter crate: `cloud-drift` → `cloud_drift`.
@@ -112,6 +114,7 @@ pub fn check_sources(book: &Book) -> Vec<Problem> {
             ));
         }
         problems.extend(check_template(&page, day, &e.title));
+        problems.extend(crate::quiz::check(&book.root, &page));
         problems.extend(check_try_it(book, &page, &slug));
         linked_slugs.push(slug);
     }

@@ -31,6 +31,7 @@ pub mod book;
 pub mod check;
 pub mod commands;
 pub mod freeze;
+pub mod quiz;
 pub mod render;
 pub mod scaffold;
 pub mod site;

@@ -597,6 +597,40 @@ cargo test -p {slug}
 ## Going further
 
 <!-- Real-world anchors and how this implementation differs from them. -->
+
+## Check yourself
+
+<!-- 3 to 5 questions. Each answer quotes the page's own output in `inline code`, verbatim:
+     `cargo xtask check` looks every quote up in this page's snapshots. -->
+
+<details>
+<summary>1. What does the program print after the table of draws?</summary>
+
+One summary line: the smallest draw, the largest, and the `mean` to two decimals.
+
+</details>
+
+<details>
+<summary>2. Why does the page show the same draws on every build?</summary>
+
+The sample comes from a seeded generator, so the `value` column depends on the seed alone.
+
+</details>
+
+<details>
+<summary>3. Which numbers in the summary line can a bigger sample never raise?</summary>
+
+The `min` can only fall or stay as draws are added, and the maximum can only rise or stay.
+
+</details>
+
+## Sources
+
+<!-- The primary sources this page relies on: specs, papers, official docs, source code. -->
+
+- [rand_chacha: ChaCha8Rng](https://docs.rs/rand_chacha/latest/rand_chacha/struct.ChaCha8Rng.html) — the seeded generator behind `kit::rng::seeded`.
+- [mdbook-cmdrun](https://github.com/FauconFan/mdbook-cmdrun) — how the program's output gets into the page.
+- [The Rust Programming Language, ch. 11: Writing automated tests](https://doc.rust-lang.org/book/ch11-00-testing.html) — the tests the crate starts with.
 "#;
 
 #[cfg(test)]

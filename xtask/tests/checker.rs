@@ -50,6 +50,35 @@ Ten minutes.
 ## Going further
 
 Elsewhere.
+
+## Check yourself
+
+<details>
+<summary>1. What does it say?</summary>
+
+It says `hello`.
+
+</details>
+
+<details>
+<summary>2. Once more?</summary>
+
+Still `hello`.
+
+</details>
+
+<details>
+<summary>3. And a third time?</summary>
+
+`hello`, as the first block prints.
+
+</details>
+
+## Sources
+
+- [a](https://a.example) — one
+- [b](https://b.example) — two
+- [c](https://c.example) — three
 ";
 
 impl Fixture {
@@ -193,6 +222,24 @@ fn sections_out_of_order_or_extra_fail() {
         "## What the output shows\n\n## Going further",
     );
     assert_one(&g.messages(), &["sections out of order"]);
+}
+
+#[test]
+fn a_quiz_answer_must_quote_the_pages_own_output() {
+    let f = Fixture::new("quiz");
+    f.bless();
+    f.edit_page("Still `hello`.", "Still `hullo`.");
+    assert_one(
+        &f.messages(),
+        &[
+            "src/day-1-demo.md:",
+            "quotes `hullo`",
+            "none of this page's program outputs",
+        ],
+    );
+    let g = Fixture::new("quiz-sources");
+    g.edit_page("- [c](https://c.example) — three\n", "");
+    assert_one(&g.messages(), &["`Sources` lists 2 linked source(s)"]);
 }
 
 #[test]
