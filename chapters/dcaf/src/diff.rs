@@ -73,9 +73,22 @@ pub struct Change {
     /// For a replacement: the custom-name property that did not change. CloudFormation
     /// refuses to replace a resource with a fixed name unless the name changes too.
     pub fixed_name: Option<&'static str>,
-    /// For a delete or replacement: the previous `DeletionPolicy` (`Retain` keeps the old
-    /// resource, `Snapshot` takes a final snapshot).
-    pub deletion_policy: Option<String>,
+    /// What becomes of the old resource (`Retain` keeps it, `Snapshot` takes a final
+    /// snapshot): its `DeletionPolicy` for a delete, its `UpdateReplacePolicy` for a
+    /// replacement ([`Change::policy_attribute`] names which).
+    pub old_copy_policy: Option<String>,
+}
+
+impl Change {
+    /// The attribute that decides what becomes of the old resource: `UpdateReplacePolicy`
+    /// when an update replaces it, `DeletionPolicy` when it leaves the template.
+    pub fn policy_attribute(&self) -> &'static str {
+        if self.kind == ChangeKind::Replace {
+            "UpdateReplacePolicy"
+        } else {
+            "DeletionPolicy"
+        }
+    }
 }
 
 /// All changes between two templates, by kind then logical id.
@@ -213,7 +226,7 @@ pub fn diff(previous: &Template, next: &Template) -> Diff {
                 kind: ChangeKind::Create,
                 properties: vec![],
                 fixed_name: None,
-                deletion_policy: None,
+                old_copy_policy: None,
             }),
             (Some(p), None) => changes.push(Change {
                 logical_id: id.clone(),
@@ -221,7 +234,7 @@ pub fn diff(previous: &Template, next: &Template) -> Diff {
                 kind: ChangeKind::Delete,
                 properties: vec![],
                 fixed_name: None,
-                deletion_policy: p.retain_policy.clone(),
+                old_copy_policy: p.deletion_policy.clone(),
             }),
             (Some(p), Some(n)) => {
                 let mut props = Vec::new();
@@ -260,13 +273,22 @@ pub fn diff(previous: &Template, next: &Template) -> Diff {
                         replacement: None,
                     });
                 }
-                if p.retain_policy != n.retain_policy {
-                    props.push(PropertyChange {
-                        property: "DeletionPolicy".into(),
-                        before: p.retain_policy.clone().map(Value::String),
-                        after: n.retain_policy.clone().map(Value::String),
-                        replacement: None,
-                    });
+                for (attribute, before, after) in [
+                    ("DeletionPolicy", &p.deletion_policy, &n.deletion_policy),
+                    (
+                        "UpdateReplacePolicy",
+                        &p.update_replace_policy,
+                        &n.update_replace_policy,
+                    ),
+                ] {
+                    if before != after {
+                        props.push(PropertyChange {
+                            property: attribute.into(),
+                            before: before.clone().map(Value::String),
+                            after: after.clone().map(Value::String),
+                            replacement: None,
+                        });
+                    }
                 }
                 if !props.is_empty() {
                     let kind = if props.iter().any(|c| c.replacement.is_some()) {
@@ -285,8 +307,8 @@ pub fn diff(previous: &Template, next: &Template) -> Diff {
                         kind,
                         properties: props,
                         fixed_name,
-                        deletion_policy: if kind == ChangeKind::Replace {
-                            p.retain_policy.clone()
+                        old_copy_policy: if kind == ChangeKind::Replace {
+                            p.update_replace_policy.clone()
                         } else {
                             None
                         },
@@ -395,13 +417,12 @@ impl fmt::Display for Diff {
                 )?;
                 writeln!(f, "          custom-named resource; give it a new name")?;
             }
-            match c.deletion_policy.as_deref() {
-                Some("Retain") => {
-                    writeln!(f, "        (DeletionPolicy Retain: the old one is kept)")?
-                }
+            let attribute = c.policy_attribute();
+            match c.old_copy_policy.as_deref() {
+                Some("Retain") => writeln!(f, "        ({attribute} Retain: the old one is kept)")?,
                 Some("Snapshot") => writeln!(
                     f,
-                    "        (DeletionPolicy Snapshot: a final snapshot is taken)"
+                    "        ({attribute} Snapshot: a final snapshot is taken)"
                 )?,
                 _ => {}
             }

@@ -22,8 +22,12 @@ pub struct Resource {
     pub properties: Map<String, Value>,
     /// Explicit `DependsOn` ids, for ordering the references do not express.
     pub depends_on: Vec<String>,
-    /// `DeletionPolicy` and `UpdateReplacePolicy` (`Snapshot`, `Retain`), when set.
-    pub retain_policy: Option<String>,
+    /// `DeletionPolicy` (`Snapshot`, `Retain`, `Delete`), when set: what happens to the
+    /// resource when it leaves the template.
+    pub deletion_policy: Option<String>,
+    /// `UpdateReplacePolicy`, when set: what happens to the old physical resource when an
+    /// update replaces it.
+    pub update_replace_policy: Option<String>,
     /// The `Metadata` object (DCAF writes its component and opt-outs here).
     pub metadata: Map<String, Value>,
 }
@@ -41,7 +45,8 @@ impl Resource {
             resource_type: resource_type.to_string(),
             properties,
             depends_on: Vec::new(),
-            retain_policy: None,
+            deletion_policy: None,
+            update_replace_policy: None,
             metadata: Map::new(),
         }
     }
@@ -54,7 +59,8 @@ impl Resource {
 
     /// Set `DeletionPolicy` and `UpdateReplacePolicy` to `policy`.
     pub fn retain(mut self, policy: &str) -> Self {
-        self.retain_policy = Some(policy.to_string());
+        self.deletion_policy = Some(policy.to_string());
+        self.update_replace_policy = Some(policy.to_string());
         self
     }
 
@@ -91,8 +97,10 @@ impl Resource {
                 Value::Array(deps.into_iter().map(Value::String).collect()),
             );
         }
-        if let Some(policy) = &self.retain_policy {
+        if let Some(policy) = &self.deletion_policy {
             entry.insert("DeletionPolicy".into(), Value::String(policy.clone()));
+        }
+        if let Some(policy) = &self.update_replace_policy {
             entry.insert("UpdateReplacePolicy".into(), Value::String(policy.clone()));
         }
         if !self.metadata.is_empty() {

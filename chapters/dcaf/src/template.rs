@@ -137,10 +137,9 @@ impl Template {
                 }
                 Some(_) => return Err(not(&at("DependsOn"), "a string or a list of strings")),
             }
-            r.retain_policy = entry
-                .get("DeletionPolicy")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let policy = |key: &str| entry.get(key).and_then(Value::as_str).map(str::to_string);
+            r.deletion_policy = policy("DeletionPolicy");
+            r.update_replace_policy = policy("UpdateReplacePolicy");
             if let Some(Value::Object(m)) = entry.get("Metadata") {
                 r.metadata = m.clone();
             }

@@ -225,8 +225,18 @@ fn excerpt(template: &Template, id: &str) -> String {
     for (key, value) in &r.properties {
         property_lines(key, value, 2, &mut lines);
     }
-    if let Some(p) = &r.retain_policy {
-        lines.push(format!("  (DeletionPolicy, UpdateReplacePolicy: {p})"));
+    match (&r.deletion_policy, &r.update_replace_policy) {
+        (Some(d), Some(u)) if d == u => {
+            lines.push(format!("  (DeletionPolicy, UpdateReplacePolicy: {d})"))
+        }
+        (d, u) => {
+            if let Some(d) = d {
+                lines.push(format!("  (DeletionPolicy: {d})"));
+            }
+            if let Some(u) = u {
+                lines.push(format!("  (UpdateReplacePolicy: {u})"));
+            }
+        }
     }
     if lines.len() > EXCERPT_LINES {
         let more = lines.len() - (EXCERPT_LINES - 1);

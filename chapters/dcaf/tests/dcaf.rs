@@ -381,7 +381,8 @@ fn the_diff_names_creates_updates_replacements_and_deletes() {
         .find(|c| c.logical_id == "ImagesBucket")
         .expect("bucket");
     assert_eq!(bucket.properties[0].property, "BucketName");
-    assert_eq!(bucket.deletion_policy.as_deref(), Some("Retain"));
+    assert_eq!(bucket.old_copy_policy.as_deref(), Some("Retain"));
+    assert_eq!(bucket.policy_attribute(), "UpdateReplacePolicy");
     assert_eq!(bucket.fixed_name, None, "the name itself changed");
     assert!(
         d.dependents_of_replaced
@@ -543,4 +544,46 @@ fn the_committed_ecommerce_template_is_current() {
         "{} is stale: run `BLESS=1 cargo test -p dcaf --test dcaf` and commit it",
         path.display()
     );
+}
+
+#[test]
+fn a_replacement_follows_update_replace_policy_and_a_delete_follows_deletion_policy() {
+    // The two attributes disagree on purpose: a diff that reads the wrong one says so.
+    let template = |bucket_name: &str, with_queue: bool| {
+        let queue = if with_queue {
+            r#", "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {},
+                 "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Delete"}"#
+        } else {
+            ""
+        };
+        let text = format!(
+            r#"{{"Resources": {{"Images": {{"Type": "AWS::S3::Bucket",
+                 "Properties": {{"BucketName": "{bucket_name}"}},
+                 "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Retain"}}{queue}}}}}"#
+        );
+        Template::from_json_str(&text, "test.json").expect("parses")
+    };
+    let d = dcaf::diff(&template("acme-a", true), &template("acme-b", false));
+    let change = |id: &str| d.changes.iter().find(|c| c.logical_id == id).expect(id);
+    let bucket = change("Images");
+    assert_eq!(bucket.kind, ChangeKind::Replace);
+    assert_eq!(bucket.old_copy_policy.as_deref(), Some("Retain"));
+    let queue = change("Jobs");
+    assert_eq!(queue.kind, ChangeKind::Delete);
+    assert_eq!(queue.old_copy_policy.as_deref(), Some("Retain"));
+    assert_eq!(queue.policy_attribute(), "DeletionPolicy");
+    let shown = d.to_string();
+    assert!(
+        shown.contains("(UpdateReplacePolicy Retain: the old one is kept)"),
+        "{shown}"
+    );
+    let images = shown.find("Images").expect("Images shown");
+    let jobs = shown.find("Jobs").expect("Jobs shown");
+    let replace_note = shown
+        .find("(UpdateReplacePolicy Retain")
+        .expect("replace note");
+    let delete_note = shown.find("(DeletionPolicy Retain").expect("delete note");
+    // Each note sits under its own resource (the diff lists replacements before deletes).
+    assert!(images < replace_note && replace_note < jobs, "{shown}");
+    assert!(jobs < delete_note, "{shown}");
 }
