@@ -152,8 +152,18 @@ pub fn render_text(report: &Report, items: &[Item], sections: &[Section]) -> Str
                 out.push('\n');
             }
             Section::Missed => {
-                let missed = most_missed(report, 8);
+                let all = most_missed(report, usize::MAX);
+                let top = all.first().map_or(0, |(_, who)| who.len());
+                let tied = all.iter().filter(|(_, who)| who.len() == top).count();
+                let missed = &all[..all.len().min(8)];
                 out.push_str("items missed by the most models\n");
+                if tied > 1 {
+                    out.push_str(&format!(
+                        "{tied} items are missed by {top} of {} models; the first {} in item order:\n",
+                        report.models.len(),
+                        missed.len().min(tied)
+                    ));
+                }
                 let rows: Vec<Vec<String>> = missed
                     .iter()
                     .map(|(i, who)| {
@@ -169,7 +179,12 @@ pub fn render_text(report: &Report, items: &[Item], sections: &[Section]) -> Str
                 out.push_str(&render(&["item", "type", "knobs", "missed by"], &rows));
                 out.push('\n');
                 for (i, _) in missed.iter().take(1) {
-                    out.push_str(&format!("\nthe hardest one, {}:\n", items[*i].id));
+                    let which = if tied > 1 {
+                        "the first of them"
+                    } else {
+                        "the hardest one"
+                    };
+                    out.push_str(&format!("\n{which}, {}:\n", items[*i].id));
                     out.push_str(&wrap(&items[*i].prompt, 78));
                     out.push_str(&format!(
                         "\ngold: {}\n",

@@ -317,3 +317,50 @@ fn score_reports_unknown_ids_duplicates_and_missing_items() {
         items.iter().filter(|i| i.gold.len() > 1).count()
     );
 }
+
+#[test]
+fn the_missed_table_counts_ties_and_never_calls_the_first_of_them_the_hardest() {
+    use behilos::report::{Section, render_text};
+    let items = generate(9, 4, &GenConfig::default()).unwrap();
+    let right = |i: usize| {
+        items[i]
+            .gold
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let run = |missed_by_both: &[usize]| {
+        let mut answers = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            for (m, model) in ["m1", "m2"].iter().enumerate() {
+                // m1 also misses item 3: missed by one model, below the top count.
+                let miss = missed_by_both.contains(&k) || (m == 0 && k == 3);
+                let text = if miss {
+                    "refuse to say".to_string()
+                } else {
+                    right(k)
+                };
+                answers.push((answers.len() + 1, answer(model, &item.id, &text)));
+            }
+        }
+        let report = score(&items, &answers, TiePolicy::All);
+        render_text(&report, &items, &[Section::Missed])
+    };
+    let tied = run(&[0, 2]);
+    assert!(
+        tied.contains("2 items are missed by 2 of 2 models"),
+        "{tied}"
+    );
+    assert!(
+        tied.contains(&format!("the first of them, {}:", items[0].id)),
+        "{tied}"
+    );
+    assert!(!tied.contains("hardest"), "{tied}");
+    let alone = run(&[2]);
+    assert!(
+        alone.contains(&format!("the hardest one, {}:", items[2].id)),
+        "{alone}"
+    );
+    assert!(!alone.contains("items are missed by"), "{alone}");
+}

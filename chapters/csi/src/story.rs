@@ -313,7 +313,7 @@ async fn story(
     let status = child.wait().map_err(step("reaping mysql-0"))?;
     use std::os::unix::process::ExitStatusExt;
     t.line(&format!(
-        "  node-a fails: mysql-0 gets SIGKILL (killed by signal {})",
+        "  mysql-0 is killed (SIGKILL, signal {}); node-a and its page cache keep running",
         status
             .signal()
             .map(|s| s.to_string())
