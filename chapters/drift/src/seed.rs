@@ -384,21 +384,29 @@ pub fn check_seed_claims(
         .filter(|d| d.key.rtype == "iam_role" && d.state == ResourceState::Unmanaged)
         .map(|d| d.key.id.clone())
         .collect();
+    // The seed reports the departed contractor's role on a line of its own
+    // (`contractor_access`), so its "3" may count only the others.
+    let contractor: Vec<String> = roles
+        .iter()
+        .filter(|r| r.contains("contractor"))
+        .cloned()
+        .collect();
+    let others = roles.len() - contractor.len();
     out.push(Claim {
         topic: "security.excessive_iam_roles",
         seed: "3 unauthorized roles",
         computed: format!("{} unmanaged roles ({})", roles.len(), names(&roles)),
         verdict: if roles.len() == 3 {
             Verdict::Agrees
+        } else if others == 3 {
+            Verdict::AgreesOnlyIf(format!(
+                "the contractor's role, reported on its own line, is left out; {} unmanaged roles in all",
+                roles.len()
+            ))
         } else {
             Verdict::Wrong(format!("{} roles, not 3", roles.len()))
         },
     });
-    let contractor: Vec<String> = roles
-        .iter()
-        .filter(|r| r.contains("contractor"))
-        .cloned()
-        .collect();
     out.push(Claim {
         topic: "security.contractor_access",
         seed: "Still has access!",
