@@ -1,7 +1,7 @@
 //! Documents → inventories: every resource keyed by type and id, its attributes a JSON
 //! tree.
 //!
-//! # The document format (the seed's YAML, made valid)
+//! # The document format (the seed's YAML; its status marks kept as comments)
 //!
 //! The top level maps **environment** names (`production`) to sections. In an
 //! environment:
@@ -10,13 +10,15 @@
 //! |---|---|
 //! | a scalar (`region: us-east-1`) | an attribute of the resource `environment[<env>]` |
 //! | a list (`s3_buckets:`, `iam_roles:`) | one resource per entry, type = the key minus a trailing `s`; an entry is a name (`- ec2-web-server-role`) or a map whose `name` (else `id`) field is its name |
-//! | a map with a `count` (`web_servers:` in the plan) | a **template**: `count` resources named `<name_prefix>1`, `<name_prefix>2`, … (`name_prefix` defaults to the type plus `_`), each with the other keys as attributes |
+//! | a map with a `count` (`web_servers:` in the plan) | a **template**: a [`Fleet`] of `count` identical resources with the other keys as attributes. The seed's plan names none of them, so the diff matches the fleet against reality's members of the same section ([`crate::diff::diff`]). With a `name_prefix` (an extension) the instances are named `<name_prefix>1`, `<name_prefix>2`, … and meet reality by name |
 //! | a map whose values are all maps (`web_servers:` in reality) | one resource per key, named by the key |
 //! | any other map (`database:`) | one resource, type = the key, id = the environment |
 //!
 //! A resource's id is `<env>/<name>` (`production/server_1`), or `<env>` for a
-//! one-per-environment section. So the plan's template and reality's named servers meet
-//! by name: the plan's third instance is `server_3`, and `server_4` is unmanaged.
+//! one-per-environment section. The plan's `web_servers` template (`count: 3`) and
+//! reality's named servers meet as a fleet: the first three of reality's servers in name
+//! order are its instances, each compared with the template, and `server_4` is beyond the
+//! count, so unmanaged.
 //!
 //! Values: an `ami` written as `ami-12345 (Ubuntu 20.04)` is read as the id
 //! `ami-12345`; the parenthesised text is a label for humans that AWS does not store
@@ -124,6 +126,30 @@ pub enum SourceFormat {
     CloudFormation,
 }
 
+/// A template that names none of its instances (`web_servers: {count: 3, type: …}`):
+/// `count` resources alike, matched against reality's members of the same section when
+/// the two are compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fleet {
+    /// The instances' type (`web_server`).
+    pub rtype: String,
+    /// Environment name.
+    pub env: String,
+    /// Section key (`web_servers`).
+    pub section: String,
+    /// How many instances the template asks for.
+    pub count: u64,
+    /// What each instance should look like (the template's keys but `count`).
+    pub attributes: Attributes,
+}
+
+impl Fleet {
+    /// Where the template sits in its document (`production.web_servers`).
+    pub fn field(&self) -> String {
+        join_field(&self.env, &self.section)
+    }
+}
+
 /// Every resource of one document, keyed by type and id, in key order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inventory {
@@ -131,6 +157,8 @@ pub struct Inventory {
     pub format: SourceFormat,
     /// The resources.
     pub resources: BTreeMap<ResourceKey, Resource>,
+    /// Templates whose instances have no names of their own, in document order.
+    pub fleets: Vec<Fleet>,
 }
 
 impl Inventory {
@@ -139,12 +167,18 @@ impl Inventory {
         Self {
             format,
             resources: BTreeMap::new(),
+            fleets: Vec::new(),
         }
     }
 
-    /// Number of resources.
+    /// Number of resources (a fleet's instances not counted: see [`Inventory::planned`]).
     pub fn len(&self) -> usize {
         self.resources.len()
+    }
+
+    /// Number of resources the document asks for: the named ones plus every fleet's count.
+    pub fn planned(&self) -> u64 {
+        self.resources.len() as u64 + self.fleets.iter().map(|f| f.count).sum::<u64>()
     }
 
     /// True when there are no resources.
@@ -558,7 +592,19 @@ fn template(
     }
     let rtype = singular(section);
     let prefix = match m.get("name_prefix") {
-        None => format!("{rtype}_"),
+        None => {
+            let mut attributes = m.clone();
+            attributes.remove("count");
+            let attributes = normalise_attributes(attributes);
+            b.inv.fleets.push(Fleet {
+                rtype,
+                env: env.to_string(),
+                section: section.to_string(),
+                count,
+                attributes,
+            });
+            return Ok(());
+        }
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
             return Err(DriftError::shape(
@@ -723,6 +769,19 @@ fn environments_document(inv: &Inventory) -> Result<Value, DriftError> {
                 ));
             }
         }
+    }
+    for fleet in &inv.fleets {
+        let sections = envs.entry(fleet.env.clone()).or_default();
+        if sections.contains_key(&fleet.section) {
+            return Err(DriftError::Unwritable {
+                rtype: fleet.rtype.clone(),
+                id: fleet.field(),
+                message: format!("section `{}` mixes shapes", fleet.section),
+            });
+        }
+        let mut m = fleet.attributes.clone();
+        m.insert("count".into(), Value::from(fleet.count));
+        sections.insert(fleet.section.clone(), Value::Object(m));
     }
     let mut top = Map::new();
     for (env, sections) in envs {

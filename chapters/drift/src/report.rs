@@ -41,7 +41,7 @@ impl Assessment {
         Self {
             intended_file: intended_file.to_string(),
             actual_file: actual_file.to_string(),
-            intended_resources: intended.len(),
+            intended_resources: usize::try_from(intended.planned()).unwrap_or(usize::MAX),
             actual_resources: actual.len(),
             report,
             policy_source: policy.source.clone(),
@@ -153,6 +153,10 @@ pub fn render_text(a: &Assessment) -> String {
         2,
     ));
     s.push('\n');
+    for fleet in &r.fleets {
+        s.push_str(&wrap(&format!("template {fleet}"), 2));
+        s.push('\n');
+    }
     if !r.ignored.is_empty() {
         s.push_str(&wrap(
             &format!("ignored paths: {}", r.ignored.join(", ")),

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::diff::{DifferenceType, DriftReport, ResourceState};
+use crate::diff::{DifferenceType, DriftReport, ResourceState, match_fleets};
 use crate::inventory::Inventory;
 
 /// How a seed sentence fares against the YAML.
@@ -162,12 +162,15 @@ fn text(v: Option<&Value>) -> String {
 }
 
 /// Check every sentence of the seed's `compareConfigs` output against the diff of
-/// the seed's two documents.
+/// the seed's two documents. The plan's server template is read as the diff reads it:
+/// its places filled by reality's servers in name order ([`match_fleets`]).
 pub fn check_seed_claims(
     intended: &Inventory,
     actual: &Inventory,
     report: &DriftReport,
 ) -> Vec<Claim> {
+    let (intended, actual, _) = match_fleets(intended, actual);
+    let (intended, actual) = (&intended, &actual);
     let mut out = Vec::new();
     let planned_servers = ids_of(intended, "web_server");
     let running_servers = ids_of(actual, "web_server");

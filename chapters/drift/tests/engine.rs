@@ -19,29 +19,27 @@ fn yaml(text: &str) -> Inventory {
 }
 
 #[test]
-fn the_template_expands_and_meets_reality_by_name() {
+fn the_seeds_template_is_a_fleet_matched_against_reality_in_name_order() {
     let (i, a) = seed_pair();
-    let servers: Vec<&str> = i
-        .resources
-        .keys()
-        .filter(|k| k.rtype == "web_server")
-        .map(|k| k.id.as_str())
-        .collect();
+    // The plan names no servers: `web_servers` is a fleet of three, not three resources.
+    assert!(!i.resources.keys().any(|k| k.rtype == "web_server"));
+    let fleet = &i.fleets[0];
     assert_eq!(
-        servers,
-        [
-            "production/server_1",
-            "production/server_2",
-            "production/server_3"
-        ]
+        (fleet.field().as_str(), fleet.count),
+        ("production.web_servers", 3)
     );
-    let s1 = i
-        .get("web_server", "production/server_1")
-        .expect("server_1");
     // `ami-12345 (Ubuntu 20.04)` is read as the id; the label is not data.
-    assert_eq!(s1.attributes["ami"], "ami-12345");
-    assert!(!s1.attributes.contains_key("count") && !s1.attributes.contains_key("name_prefix"));
+    assert_eq!(fleet.attributes["ami"], "ami-12345");
+    assert!(!fleet.attributes.contains_key("count"));
+    assert_eq!(i.planned(), 9);
+
     let r = diff(&i, &a, &[]);
+    let m = &r.fleets[0];
+    assert_eq!(m.members, ["server_1", "server_2", "server_3"]);
+    assert_eq!(
+        (m.beyond.as_slice(), m.found()),
+        (&["server_4".to_string()][..], 4)
+    );
     assert_eq!(
         (r.managed(), r.unmanaged(), r.missing(), r.changed()),
         (9, 7, 0, 6)
@@ -64,29 +62,71 @@ fn the_template_expands_and_meets_reality_by_name() {
             "{name} in {unmanaged:?}"
         );
     }
+    let paths = |id: &str| -> Vec<String> {
+        r.resources
+            .iter()
+            .find(|d| d.key.id == id)
+            .expect(id)
+            .changes
+            .iter()
+            .map(|c| c.path.clone())
+            .collect()
+    };
     // server_1 is not touched on /type or /ami: only set members and notes.
-    let s1 = r
-        .resources
-        .iter()
-        .find(|d| d.key.id == "production/server_1")
-        .expect("s1");
-    let paths: Vec<&str> = s1.changes.iter().map(|c| c.path.as_str()).collect();
     assert_eq!(
-        paths,
+        paths("production/server_1"),
         [
             "/notes",
             "/security_groups/allow-mysql-3306",
             "/security_groups/allow-all-from-office"
         ]
     );
+    // Each instance is held to the template: server_2's type and image changes are found.
+    let s2 = paths("production/server_2");
+    assert!(
+        s2.contains(&"/type".to_string()) && s2.contains(&"/ami".to_string()),
+        "{s2:?}"
+    );
 }
 
 #[test]
-fn template_naming_default_and_count_zero() {
-    let inv = yaml("p:\n  web_servers: {count: 2, type: t3.small}\n  caches: {count: 0}\n");
-    assert!(inv.get("web_server", "p/web_server_1").is_some());
-    assert!(inv.get("web_server", "p/web_server_2").is_some());
-    assert!(!inv.resources.keys().any(|k| k.rtype == "cache"));
+fn a_fleet_reports_its_count_mismatch_and_each_instances_changes() {
+    let plan = yaml("p:\n  web_servers: {count: 3, type: t3.small}\n  caches: {count: 0}\n");
+    assert!(!plan.resources.keys().any(|k| k.rtype == "web_server"));
+    let reality =
+        yaml("p:\n  web_servers:\n    web-10: {type: t3.small}\n    web-2: {type: t3.large}\n");
+    let r = diff(&plan, &reality, &[]);
+    let fleet = |field: &str| r.fleets.iter().find(|f| f.field == field).expect(field);
+    let m = fleet("p.web_servers");
+    // Name order compares numbers as numbers: web-2 comes before web-10.
+    assert_eq!(m.members, ["web-2", "web-10"]);
+    assert_eq!(m.empty, ["p/web_servers[3]"]);
+    assert_eq!(
+        m.to_string(),
+        "p.web_servers: count 3, reality has 2; compared with the template: web-2, web-10; 1 missing"
+    );
+    let state = |id: &str| r.resources.iter().find(|d| d.key.id == id).expect(id);
+    assert_eq!(state("p/web-10").state, ResourceState::InSync);
+    assert_eq!(state("p/web-2").state, ResourceState::Changed);
+    assert_eq!(state("p/web-2").changes[0].path, "/type");
+    assert_eq!(state("p/web_servers[3]").state, ResourceState::Missing);
+    // A count of zero asks for nothing; the fleet matches reality's empty section.
+    assert_eq!(
+        fleet("p.caches").to_string(),
+        "p.caches: count 0, reality has 0"
+    );
+
+    // A template compared with itself is in sync, and adopting reality makes it so.
+    assert!(diff(&plan, &plan, &[]).in_sync());
+    assert!(diff(&adopt(&plan, &reality, &[]), &reality, &[]).in_sync());
+}
+
+#[test]
+fn a_template_with_a_name_prefix_names_its_instances() {
+    let inv = yaml("p:\n  web_servers: {count: 2, name_prefix: web-, type: t3.small}\n");
+    assert!(inv.fleets.is_empty());
+    assert!(inv.get("web_server", "p/web-1").is_some());
+    assert!(inv.get("web_server", "p/web-2").is_some());
 }
 
 #[test]
