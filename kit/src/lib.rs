@@ -4,7 +4,7 @@
 //!   thing on every build and every machine.
 //! - [`clock`]: a virtual clock for simulations that must not read the wall clock.
 //! - [`table`]: plain-text tables for program output shown inside a code fence.
-//! - [`svg`]: a small grouped bar chart drawn as inline SVG for a page.
+//! - [`svg`]: inline SVG for a page: a `Canvas` that escapes every text it writes, and a bar chart.
 //! - [`snapshot`]: compare output with a committed expected file (`BLESS=1` rewrites it).
 //! - [`measured`]: the footer a measured block prints: when, and on how many cores.
 //! - [`pytools`]: where the pinned Python tools live (cfn-lint, checkov, schemathesis).

@@ -1,6 +1,6 @@
 //! φ over time for one server, drawn as an inline SVG line chart.
 
-use std::fmt::Write;
+use kit::svg::Canvas;
 use std::time::Duration;
 
 use crate::detector::{PhiAccrualDetector, PhiConfig};
@@ -56,17 +56,8 @@ pub fn phi_svg(reports: &[(&str, &ScenarioReport)], server: u32) -> String {
         report.scenario.seed
     );
     let (w, h) = (w, h + 20.0 * reports.len() as f64);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{title}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = write!(s, "\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>");
-    let _ = write!(
-        s,
-        "\n<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{title}</text>",
-        w / 2.0
-    );
+    let mut c = Canvas::new(w, h, &title);
+    c.title(&title);
     // Shaded spans: pauses (orange) and down periods (grey).
     let mut spans: Vec<(f64, f64, &str, &str)> = Vec::new();
     for p in report.scenario.pauses.iter().filter(|p| p.server == server) {
@@ -82,81 +73,80 @@ pub fn phi_svg(reports: &[(&str, &ScenarioReport)], server: u32) -> String {
         spans.push((a.as_secs_f64(), b.min(end), "#999999", "down"));
     }
     for (a, b, colour, label) in spans {
-        let _ = write!(
-            s,
-            "\n<rect x=\"{:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{}\" fill=\"{colour}\" fill-opacity=\"0.25\"><title>{label}</title></rect>",
-            x(a),
-            (x(b) - x(a)).max(1.0),
-            bottom - top
+        c.rect(
+            (x(a), top),
+            ((x(b) - x(a)).max(1.0), bottom - top),
+            &format!(r#"fill="{colour}" fill-opacity="0.25""#),
+            Some(label),
         );
-        let _ = write!(
-            s,
-            "\n<text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{label}</text>",
-            x(a) + 3.0,
-            top + 12.0
-        );
+        c.text(x(a) + 3.0, top + 12.0, r#"font-size="11""#, label);
     }
     for phi in [0.0, 4.0, 8.0, 12.0, 16.0] {
-        let _ = write!(
-            s,
-            "\n<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{right}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{phi}</text>",
-            y(phi),
-            y(phi),
+        c.line((left, y(phi)), (right, y(phi)), r##"stroke="#ddd""##);
+        c.text(
             left - 6.0,
-            y(phi) + 4.0
+            y(phi) + 4.0,
+            r#"text-anchor="end""#,
+            &phi.to_string(),
         );
     }
     let step = if end > 60.0 { 20.0 } else { 10.0 };
-    let mut t = 0.0;
+    let mut t: f64 = 0.0;
     while t <= end + 1e-9 {
-        let _ = write!(
-            s,
-            "\n<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{t}</text>",
+        c.text(
             x(t),
-            bottom + 16.0
+            bottom + 16.0,
+            r#"text-anchor="middle""#,
+            &t.to_string(),
         );
         t += step;
     }
-    let _ = write!(
-        s,
-        "\n<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">seconds since start</text>",
+    c.text(
         (left + right) / 2.0,
-        bottom + 36.0
+        bottom + 36.0,
+        r#"text-anchor="middle""#,
+        "seconds since start",
     );
-    let _ = write!(
-        s,
-        "\n<text transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\">φ (capped at {PHI_CAP})</text>",
-        (top + bottom) / 2.0
+    c.text(
+        0.0,
+        0.0,
+        &format!(
+            r#"transform="translate(18 {}) rotate(-90)" text-anchor="middle""#,
+            (top + bottom) / 2.0
+        ),
+        &format!("φ (capped at {PHI_CAP})"),
     );
     for (threshold, colour) in [(8.0, "#D55E00"), (12.0, "#CC79A7")] {
-        let _ = write!(
-            s,
-            "\n<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{right}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{colour}\">threshold {threshold}</text>",
-            y(threshold),
-            y(threshold),
+        c.line(
+            (left, y(threshold)),
+            (right, y(threshold)),
+            &format!(r#"stroke="{colour}" stroke-dasharray="6 4""#),
+        );
+        c.text(
             right - 4.0,
-            y(threshold) - 4.0
+            y(threshold) - 4.0,
+            &format!(r#"text-anchor="end" fill="{colour}""#),
+            &format!("threshold {threshold}"),
         );
     }
     for (i, &(label, report)) in reports.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
-        let points: Vec<String> = phi_series(report, server, Duration::from_millis(100))
+        let points: Vec<(f64, f64)> = phi_series(report, server, Duration::from_millis(100))
             .iter()
-            .map(|(t, phi)| format!("{:.1},{:.1}", x(t.as_secs_f64()), y(*phi)))
+            .map(|(t, phi)| (x(t.as_secs_f64()), y(*phi)))
             .collect();
-        let _ = write!(
-            s,
-            "\n<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"><title>{label}</title></polyline>",
-            points.join(" ")
+        c.polyline(
+            &points,
+            &format!(r#"stroke="{colour}" stroke-width="1.5""#),
+            Some(label),
         );
         let ly = bottom + 56.0 + 20.0 * i as f64;
-        let _ = write!(
-            s,
-            "\n<line x1=\"{left}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"3\"/><text x=\"{}\" y=\"{}\">{label}</text>",
-            left + 24.0,
-            left + 30.0,
-            ly + 4.0
+        c.line(
+            (left, ly),
+            (left + 24.0, ly),
+            &format!(r#"stroke="{colour}" stroke-width="3""#),
         );
+        c.text(left + 30.0, ly + 4.0, "", label);
         for e in &report.events {
             if let EventKind::DeclaredDead {
                 server: sv,
@@ -166,16 +156,17 @@ pub fn phi_svg(reports: &[(&str, &ScenarioReport)], server: u32) -> String {
                 && *sv == server
                 && detector == "phi 8"
             {
-                let _ = write!(
-                    s,
-                    "\n<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{colour}\"><title>{label}: phi 8 declared it dead at {:.3}s</title></circle>",
-                    x(e.at.as_secs_f64()),
-                    y(8.0),
-                    e.at.as_secs_f64()
+                c.circle(
+                    (x(e.at.as_secs_f64()), y(8.0)),
+                    4.0,
+                    &format!(r#"fill="{colour}""#),
+                    Some(&format!(
+                        "{label}: phi 8 declared it dead at {:.3}s",
+                        e.at.as_secs_f64()
+                    )),
                 );
             }
         }
     }
-    s.push_str("\n</svg>");
-    s
+    c.finish()
 }

@@ -250,10 +250,15 @@ fn run_virtual_inside_a_runtime_is_an_error_not_a_panic() {
 #[test]
 fn the_phi_plot_is_one_svg() {
     let r = run_virtual(&Scenario::noisy()).unwrap();
-    let svg = heartbeat::plot::phi_svg(&[("noisy", &r)], 1);
-    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    let svg = heartbeat::plot::phi_svg(&[("noisy <b>&", &r)], 1);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<svg").count(), 1);
     assert!(svg.contains("<polyline"));
+    // A label is text, never markup.
+    assert!(
+        svg.contains("noisy &lt;b&gt;&amp;") && !svg.contains("<b>"),
+        "{svg}"
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use kit::svg::Canvas;
 use serde_json::{Value, json};
 
 use crate::stats::{DORA_2023, DORA_2024, Summary, summarize_incidents};
@@ -217,13 +218,6 @@ pub fn report_json(incidents: &[Incident]) -> Value {
     })
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Okabe–Ito, one colour per interval.
 const COLOURS: [&str; 6] = [
     "#D55E00", "#E69F00", "#009E73", "#0072B2", "#56B4E9", "#CC79A7",
@@ -244,20 +238,9 @@ pub fn timeline_svg(incident: &Incident) -> String {
     let x = |d: f64| left + d / total * plot_w;
     let secs = |m: Milestone| t.get(m).map(|at| (at - start).unsigned_abs().as_secs_f64());
 
-    let mut s = String::new();
     let title = format!("{} — {}", incident.id, incident.title);
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{a}" font-family="sans-serif" font-size="12">"#,
-        a = esc(&format!("Incident timeline: {title}"))
-    );
-    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{cx}" y="24" text-anchor="middle" font-size="15" font-weight="bold">{t}</text>"#,
-        cx = w / 2.0,
-        t = esc(&title)
-    );
+    let mut c = Canvas::new(w, h, &format!("Incident timeline: {title}"));
+    c.title(&title);
     // Axis ticks: a step that gives at most about eight ticks.
     let minutes = total / 60.0;
     let step = [
@@ -266,21 +249,23 @@ pub fn timeline_svg(incident: &Incident) -> String {
     .into_iter()
     .find(|st| minutes / st <= 8.0)
     .unwrap_or(2880.0);
-    let mut tick = 0.0;
+    let mut tick: f64 = 0.0;
     while tick <= minutes + 1e-9 {
         let xx = x(tick * 60.0);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{axis_y}" stroke="#eee"/><text x="{xx:.1}" y="{ty}" text-anchor="middle" fill="#555">{tick}</text>"##,
-            ty = top - 8.0
+        c.line((xx, top), (xx, axis_y), r##"stroke="#eee""##);
+        c.text(
+            xx,
+            top - 8.0,
+            r##"text-anchor="middle" fill="#555""##,
+            &tick.to_string(),
         );
         tick += step;
     }
-    let _ = writeln!(
-        s,
-        r##"<text x="{lx}" y="{ty}" text-anchor="end" fill="#555">minutes since impact</text>"##,
-        lx = left - 8.0,
-        ty = top - 8.0
+    c.text(
+        left - 8.0,
+        top - 8.0,
+        r##"text-anchor="end" fill="#555""##,
+        "minutes since impact",
     );
     // Milestones: dashed verticals, labels below the axis, slanted so close ones fit.
     let mut last_x = f64::NEG_INFINITY;
@@ -294,52 +279,43 @@ pub fn timeline_svg(incident: &Incident) -> String {
         };
         last_x = lx;
         let label = format!("{} {}", m.label(), clock(t.get(m)));
-        let _ = writeln!(
-            s,
-            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{axis_y}" stroke="#333" stroke-dasharray="3 3"/><text transform="translate({lx:.1} {ly}) rotate(35)" fill="#333">{l}</text>"##,
-            ly = axis_y + 14.0,
-            l = esc(&label)
+        c.line(
+            (xx, top),
+            (xx, axis_y),
+            r##"stroke="#333" stroke-dasharray="3 3""##,
+        );
+        c.text(
+            0.0,
+            0.0,
+            &format!(
+                r##"transform="translate({lx:.1} {}) rotate(35)" fill="#333""##,
+                axis_y + 14.0
+            ),
+            &label,
         );
     }
     // One bar per interval.
     let m = metrics(incident);
     for (row, i) in Interval::ALL.into_iter().enumerate() {
         let y = top + row as f64 * row_h;
+        let ty = y + row_h / 2.0 + 4.0;
+        c.text(left - 8.0, ty, r#"text-anchor="end""#, i.name());
         let (a, b) = i.span();
-        let _ = writeln!(
-            s,
-            r#"<text x="{lx}" y="{ty:.1}" text-anchor="end">{n}</text>"#,
-            lx = left - 8.0,
-            ty = y + row_h / 2.0 + 4.0,
-            n = esc(i.name())
-        );
         match (secs(a), secs(b), m.get(i)) {
             (Some(da), Some(db), Some(d)) => {
                 let (x0, x1) = (x(da), x(db));
-                let _ = writeln!(
-                    s,
-                    r#"<rect x="{x0:.1}" y="{ry:.1}" width="{bw:.1}" height="{bh:.1}" fill="{c}"><title>{t}</title></rect><text x="{tx:.1}" y="{ty:.1}">{v}</text>"#,
-                    ry = y + 6.0,
-                    bw = (x1 - x0).max(2.0),
-                    bh = row_h - 12.0,
-                    c = COLOURS[row % COLOURS.len()],
-                    t = esc(&format!("{}: {a} → {b}, {}", i.name(), fmt_duration(d))),
-                    tx = x1.max(x0 + 2.0) + 6.0,
-                    ty = y + row_h / 2.0 + 4.0,
-                    v = esc(&fmt_duration(d))
+                c.rect(
+                    (x0, y + 6.0),
+                    ((x1 - x0).max(2.0), row_h - 12.0),
+                    &format!(r#"fill="{}""#, COLOURS[row % COLOURS.len()]),
+                    Some(&format!("{}: {a} → {b}, {}", i.name(), fmt_duration(d))),
                 );
+                c.text(x1.max(x0 + 2.0) + 6.0, ty, "", &fmt_duration(d));
             }
-            _ => {
-                let _ = writeln!(
-                    s,
-                    r##"<text x="{left}" y="{ty:.1}" fill="#777">not recorded</text>"##,
-                    ty = y + row_h / 2.0 + 4.0
-                );
-            }
+            _ => c.text(left, ty, r##"fill="#777""##, "not recorded"),
         }
     }
-    s.push_str("</svg>\n");
-    s
+    c.finish()
 }
 
 /// A text version of [`timeline_svg`]: one row of `#` per interval on a shared axis of
