@@ -1,8 +1,11 @@
 //! Day 9: the latency contract on the wall clock — v1 and v2 on real loopback
 //! servers that sleep for their modelled service time, p50/p95/p99 by nearest rank
 //! over the measured requests sent after a warm-up. Measured, so it varies.
+//! With `--svg` it draws instead: the same probe on the service-time model's virtual
+//! clock (the run behind the verdicts' latency table), reproducible, as one SVG.
 //!
 //! `cargo run -q --release -p contracts --example latency -- --help`
+//! `cargo run -q --release -p contracts --example latency -- --svg > /tmp/contracts.svg`
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use contracts::client::Api;
 use contracts::latency::probe;
+use contracts::picture::{latency_svg, virtual_runs};
 use contracts::progress::stderr_bar;
 use contracts::search::Version;
 use contracts::server::{Clock, RunningServer, ServerConfig};
@@ -29,10 +33,29 @@ struct Args {
     /// Seed of the service-time model.
     #[arg(long, default_value_t = 9)]
     seed: u64,
+    /// Print only an SVG picture of both versions' sorted latencies against the p95
+    /// target and the p99 SLO, from the virtual-time run (the verdicts' latency table:
+    /// the suite's requests first, then the probe, one at a time); the wall clock is
+    /// not used and --concurrency is ignored.
+    #[arg(long)]
+    svg: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.svg {
+        return match virtual_runs(args.seed, args.warmup, args.requests) {
+            Ok(runs) => {
+                let labelled: Vec<_> = runs.iter().map(|(v, r)| (v.name(), r)).collect();
+                print!("{}", latency_svg(args.seed, &labelled));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("latency: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let run = || -> Result<String, Box<dyn std::error::Error>> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

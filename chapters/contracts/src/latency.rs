@@ -52,10 +52,15 @@ pub struct LatencyReport {
     pub p99_ms: f64,
     /// Slowest, milliseconds.
     pub max_ms: f64,
+    /// Every measured latency, in the order the requests finished (one at a time:
+    /// the order they were sent). What the percentiles are taken from, and what
+    /// [`crate::picture`] draws; left out of the JSON report.
+    #[serde(skip)]
+    pub samples: Vec<Duration>,
 }
 
 impl LatencyReport {
-    /// Summarise measured latencies (any order).
+    /// Summarise measured latencies (any order; kept as given in `samples`).
     pub fn from_samples(warmup: usize, samples: &[Duration]) -> Option<LatencyReport> {
         let mut sorted = samples.to_vec();
         sorted.sort();
@@ -67,6 +72,7 @@ impl LatencyReport {
             p95_ms: ms(nearest_rank(&sorted, 95.0)?),
             p99_ms: ms(nearest_rank(&sorted, 99.0)?),
             max_ms: ms(*sorted.last()?),
+            samples: samples.to_vec(),
         })
     }
 

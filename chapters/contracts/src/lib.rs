@@ -50,6 +50,7 @@ pub mod client;
 pub mod error;
 pub mod latency;
 pub mod pact;
+pub mod picture;
 pub mod progress;
 pub mod render;
 #[cfg(not(target_arch = "wasm32"))]
