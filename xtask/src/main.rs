@@ -116,8 +116,14 @@ fn try_it_engines(root: &Path) -> anyhow::Result<()> {
 }
 
 fn root() -> PathBuf {
-    // xtask's manifest is <root>/xtask/Cargo.toml.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // xtask's manifest is <root>/xtask/Cargo.toml. `cargo run` (the `cargo xtask` alias)
+    // names it at run time: the checkout the command was typed in, even when a shared
+    // target folder holds an xtask built in another checkout (CI's scratch clone does
+    // exactly that). The path compiled in is the fallback for running the binary alone.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
