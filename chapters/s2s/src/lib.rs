@@ -18,7 +18,8 @@
 //!   1000 events per request, one bad event rejects the request, 7-day age limit,
 //!   deduplication by (event_name, event_id) for 48 hours;
 //! - [`hashing`]: normalise, then SHA-256, before anything leaves the shop;
-//! - [`scenario`]: the page's two stories, in virtual time.
+//! - [`scenario`]: the page's two stories, in virtual time;
+//! - [`picture`]: the fault run drawn as a sequence diagram, one arrow per message.
 //!
 //! The key idea: **at-least-once delivery plus a stable id is exactly-once counting.**
 //! The relay may send an event twice (it died after the 200, before its `UPDATE`);
@@ -53,6 +54,7 @@ pub mod error;
 pub mod event;
 pub mod hashing;
 pub mod outbox;
+pub mod picture;
 pub mod relay;
 pub mod scenario;
 pub mod shop;

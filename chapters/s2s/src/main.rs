@@ -131,6 +131,13 @@ struct DemoArgs {
     /// Run on the wall clock (a live class demo) instead of virtual time.
     #[arg(long)]
     realtime: bool,
+    /// Print only a picture of the run (SVG): one arrow per message, shop → outbox →
+    /// relay → collector.
+    #[arg(long, conflicts_with = "realtime")]
+    svg: bool,
+    /// Table rows the picture draws (1..=100).
+    #[arg(long, default_value_t = s2s::picture::DEFAULT_ROWS, requires = "svg")]
+    svg_rows: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -253,6 +260,9 @@ fn demo(a: DemoArgs) -> ExitCode {
             "need --base-ms > 0, --cap-ms >= --base-ms, --timeout-ms > 0, --poll-ms > 0".into(),
         );
     }
+    if !(1..=100).contains(&a.svg_rows) {
+        return usage(format!("--svg-rows {}: must be 1..=100", a.svg_rows));
+    }
     if let Some(msg) = over_an_hour(&[
         ("--base-ms", a.base_ms),
         ("--cap-ms", a.cap_ms),
@@ -286,6 +296,10 @@ fn demo(a: DemoArgs) -> ExitCode {
         return demo_live(&config);
     }
     match run_faults(&config) {
+        Ok(r) if a.svg => {
+            print!("{}", s2s::picture::sequence_svg(&r, a.svg_rows));
+            ExitCode::SUCCESS
+        }
         Ok(r) => {
             print!("{}", render_faults(&r));
             ExitCode::SUCCESS

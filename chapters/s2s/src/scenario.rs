@@ -504,6 +504,9 @@ pub struct FaultReport {
     pub double_counted: u64,
     /// Requests the relays sent.
     pub requests: u64,
+    /// When each order and its event committed (time since start), in outbox sequence
+    /// order: `writes[0]` is event 1.
+    pub writes: Vec<Duration>,
 }
 
 type Live = Arc<Mutex<Option<(ServerHandle, Arc<CollectorState>)>>>;
@@ -574,7 +577,8 @@ fn feed_push(feed: &Feed, at: Duration, h: Happening) {
     }
 }
 
-fn is_refused(outcome: &SendOutcome) -> bool {
+/// True when the request never reached the collector (its port refused the connection).
+pub fn is_refused(outcome: &SendOutcome) -> bool {
     matches!(outcome, SendOutcome::Transient(t) if t == "connection refused")
 }
 
@@ -629,6 +633,7 @@ async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
         );
         tokio::spawn(async move {
             let mut event_ids = Vec::new();
+            let mut writes = Vec::new();
             for i in 0..orders {
                 let customer = random_customer(&mut rng, i + 1);
                 let order = random_order(&mut rng, customer);
@@ -639,10 +644,11 @@ async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
                     clock.now_unix()
                 };
                 event_ids.push(outbox.place_order(&order, when)?.event_id);
+                writes.push(Instant::now() - start);
                 tokio::time::sleep(interval).await;
             }
             done.store(true, Ordering::SeqCst);
-            Ok::<_, S2sError>(event_ids)
+            Ok::<_, S2sError>((event_ids, writes))
         })
     };
 
@@ -762,7 +768,7 @@ async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
             Err(e) => return Err(e),
         }
     }
-    let event_ids = match shop_task.await {
+    let (event_ids, writes) = match shop_task.await {
         Ok(r) => r?,
         Err(e) => {
             return Err(S2sError::Serve {
@@ -838,6 +844,7 @@ async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
         lost,
         double_counted,
         requests,
+        writes,
     })
 }
 
@@ -1010,13 +1017,38 @@ pub fn render_faults_header(c: &FaultConfig) -> String {
 
 /// The fault run's table rows, in time order.
 pub fn fault_rows(r: &FaultReport) -> Vec<FaultRow> {
+    fault_row_sources(r).into_iter().map(|s| s.row).collect()
+}
+
+/// One table row with the happenings it was made from: what the picture of the run
+/// draws, so the picture and the table cannot disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSource<'a> {
+    /// The row, as the table prints it.
+    pub row: FaultRow,
+    /// The happening the row is about (a request, a crash, a restart).
+    pub happening: &'a Happening,
+    /// What the relay did next, when the row took it in (`then`): a wait, a mark, a
+    /// split, a dead letter, a kill.
+    pub then: Option<&'a Happening>,
+}
+
+/// The fault run's table rows with their sources, in time order.
+pub fn fault_row_sources(r: &FaultReport) -> Vec<RowSource<'_>> {
     let mut rows = Vec::new();
     let tl = &r.timeline;
     let mut i = 0;
     while i < tl.len() {
         let (at, h) = &tl[i];
-        let (row, took_next) = row_of(*at, h, tl.get(i + 1).map(|x| &x.1), r.config.timeout);
-        rows.extend(row);
+        let next = tl.get(i + 1).map(|x| &x.1);
+        let (row, took_next) = row_of(*at, h, next, r.config.timeout);
+        if let Some(row) = row {
+            rows.push(RowSource {
+                row,
+                happening: h,
+                then: if took_next { next } else { None },
+            });
+        }
         i += if took_next { 2 } else { 1 };
     }
     rows

@@ -10,10 +10,12 @@ use s2s::collector::{
 use s2s::event::{DEDUP_WINDOW_SECS, ServerEvent};
 use s2s::hashing::{self, CustomerInfo, sha256_hex};
 use s2s::outbox::Outbox;
-use s2s::relay::{Relay, RelayConfig, full_jitter};
+use s2s::picture::{DEFAULT_ROWS, sequence_svg};
+use s2s::relay::{Relay, RelayConfig, RelayEvent, full_jitter};
 use s2s::scenario::{
-    BASE_UNIX, FaultConfig, FaultRow, PIXEL_ID, ScratchDir, StoryConfig, endpoint, fault_rows,
-    render_faults, run_faults, run_faults_live, run_story,
+    BASE_UNIX, FaultConfig, FaultRow, Happening, PIXEL_ID, ScratchDir, StoryConfig, endpoint,
+    fault_row_sources, fault_rows, is_refused, render_faults, run_faults, run_faults_live,
+    run_story,
 };
 use s2s::shop::{random_customer, random_order};
 
@@ -543,6 +545,11 @@ fn fault_run_loses_nothing_and_counts_nothing_twice() {
         render_faults(&again),
         "virtual time is deterministic"
     );
+    assert_eq!(
+        sequence_svg(&r, DEFAULT_ROWS),
+        sequence_svg(&again, DEFAULT_ROWS),
+        "so is its picture"
+    );
     // With poison: it ends as a visible dead letter, not as a lost order.
     let p = run_faults(&FaultConfig {
         poison: 2,
@@ -596,4 +603,166 @@ fn story_pixel_misses_some_server_sees_all_and_shared_ids_dedupe() {
     assert_eq!(r.shared_ids.counted, n);
     assert_eq!(r.separate_ids.counted, n + r.pixel_seen);
     assert_eq!(r.shared_ids.duplicates, r.pixel_seen);
+}
+
+/// The value of attribute `name` in one line of SVG.
+fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    line.split(&format!(" {name}=\"")).nth(1)?.split('"').next()
+}
+
+/// The text content of a `<text>` line.
+fn text_of(line: &str) -> &str {
+    line.split_once('>')
+        .and_then(|(_, rest)| rest.split("</text>").next())
+        .unwrap_or("")
+}
+
+#[test]
+fn picture_draws_one_arrow_per_message_in_the_tables_order() {
+    let r = run_faults(&FaultConfig::default()).unwrap();
+    let sources = fault_row_sources(&r);
+    assert_eq!(fault_rows(&r).len(), sources.len());
+    for max in [DEFAULT_ROWS, 1, sources.len()] {
+        let shown = &sources[..max.min(sources.len())];
+        let svg = sequence_svg(&r, max);
+        assert!(
+            svg.starts_with("<svg ") && svg.ends_with("</svg>\n"),
+            "{svg}"
+        );
+        assert_eq!(
+            (svg.matches("<svg").count(), svg.matches("</svg>").count()),
+            (1, 1)
+        );
+        assert!(
+            attr(svg.lines().next().unwrap(), "viewBox").is_some_and(|v| {
+                let h: f64 = v.rsplit(' ').next().unwrap().parse().unwrap();
+                max != DEFAULT_ROWS || h <= 500.0
+            }),
+            "the page's picture stays under 800x500"
+        );
+        if max < sources.len() {
+            assert!(svg.contains(&format!("first {max} of {} rows", sources.len())));
+        }
+
+        // The messages the table's rows stand for, in its order.
+        let mut expected = Vec::new();
+        for s in shown {
+            if let Happening::Relay(RelayEvent::Sent { outcome, .. }, _) = s.happening {
+                expected.push("send");
+                if !is_refused(outcome) {
+                    expected.push("reply");
+                }
+                if let Some(Happening::Relay(RelayEvent::Delivered { .. }, _)) = s.then {
+                    expected.push("mark");
+                }
+            }
+        }
+        let arrows: Vec<(&str, f64)> = svg
+            .lines()
+            .filter(|l| l.starts_with("<polyline"))
+            .map(|l| {
+                let y = attr(l, "points").unwrap().split([',', ' ']).nth(1).unwrap();
+                (attr(l, "data-kind").unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        let drawn: Vec<&str> = arrows
+            .iter()
+            .map(|a| a.0)
+            .filter(|k| *k != "write")
+            .collect();
+        assert_eq!(
+            drawn, expected,
+            "one arrow per message, in the table's order"
+        );
+        assert!(
+            arrows.windows(2).all(|w| w[0].1 < w[1].1),
+            "each arrow below the one before it: {arrows:?}"
+        );
+
+        // Duplicates and timeouts are drawn as such.
+        let dups = shown
+            .iter()
+            .filter(|s| s.row.collector.contains("dup"))
+            .count();
+        let timeouts = shown
+            .iter()
+            .filter(|s| s.row.saw.starts_with("no answer"))
+            .count();
+        assert_eq!(
+            svg.lines().filter(|l| l.ends_with(" dup</text>")).count(),
+            dups
+        );
+        assert_eq!(
+            svg.lines()
+                .filter(|l| l.starts_with("<polyline") && l.contains("stroke-dasharray"))
+                .count(),
+            timeouts
+        );
+
+        // The shop's commits: every event the relay sent was drawn committed first,
+        // each order once, in sequence.
+        let highest_sent = shown
+            .iter()
+            .filter_map(|s| {
+                s.row
+                    .events
+                    .rsplit('-')
+                    .next()?
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let mut next = 1;
+        let commits = svg
+            .lines()
+            .map(text_of)
+            .filter(|t| t.starts_with("order") && t.ends_with(" committed"));
+        for t in commits {
+            let orders = t.trim_end_matches(" committed");
+            let range = orders.rsplit(' ').next().unwrap();
+            let (a, b) = range.split_once('-').unwrap_or((range, range));
+            assert_eq!(a.parse::<usize>().unwrap(), next, "{orders}");
+            next = b.parse::<usize>().unwrap() + 1;
+        }
+        assert!(
+            next > highest_sent,
+            "committed up to {next}, sent {highest_sent}"
+        );
+
+        // The time column holds the times the table prints, in its order.
+        let times: Vec<(&str, f64)> = svg
+            .lines()
+            .filter(|l| l.starts_with(r#"<text x="98.0""#) && l.contains(">t+"))
+            .map(|l| (text_of(l), attr(l, "y").unwrap().parse().unwrap()))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0].1 < w[1].1), "{times:?}");
+        let printed: Vec<String> = shown
+            .iter()
+            .map(|s| kit::clock::VirtualInstant::from(s.row.at).to_string())
+            .collect();
+        let rows: Vec<&str> = times
+            .iter()
+            .map(|t| t.0)
+            .filter(|t| !t.contains('–'))
+            .collect();
+        assert_eq!(rows, printed);
+        assert!(render_faults(&r).contains(&format!("| {} ", printed[0])));
+    }
+
+    // Labels come from the data and are escaped.
+    let mut hostile = r.clone();
+    for (_, h) in hostile.timeline.iter_mut() {
+        if let Happening::Relay(RelayEvent::Sent { batch, .. }, _) = h {
+            *batch = "1-10 <b>&\"".into();
+            break;
+        }
+    }
+    let svg = sequence_svg(&hostile, DEFAULT_ROWS);
+    assert!(
+        svg.contains("POST 1-10 &lt;b&gt;&amp;&quot; (10 events)"),
+        "{svg}"
+    );
+    assert!(!svg.contains("<b>"));
 }
