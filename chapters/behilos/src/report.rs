@@ -152,7 +152,7 @@ pub fn render_text(report: &Report, items: &[Item], sections: &[Section]) -> Str
                 out.push('\n');
             }
             Section::Missed => {
-                let all = most_missed(report, usize::MAX);
+                let all = most_missed(report);
                 let top = all.first().map_or(0, |(_, who)| who.len());
                 let tied = all.iter().filter(|(_, who)| who.len() == top).count();
                 let missed = &all[..all.len().min(8)];

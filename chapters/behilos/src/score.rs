@@ -437,9 +437,9 @@ pub fn score(items: &[Item], answers: &[(usize, Answer)], policy: TiePolicy) -> 
     }
 }
 
-/// Items missed (wrong or unextracted) by the most models, hardest first; ties in
-/// the count keep item order. Each entry: the item index and the models that missed it.
-pub fn most_missed(report: &Report, limit: usize) -> Vec<(usize, Vec<String>)> {
+/// Items missed (wrong or unextracted) by any model, most-missed first; ties in the
+/// count keep item order. Each entry: the item index and the models that missed it.
+pub fn most_missed(report: &Report) -> Vec<(usize, Vec<String>)> {
     let mut missed: Vec<(usize, Vec<String>)> = (0..report.items)
         .map(|i| {
             let who = report
@@ -458,6 +458,5 @@ pub fn most_missed(report: &Report, limit: usize) -> Vec<(usize, Vec<String>)> {
         .filter(|(_, who): &(usize, Vec<String>)| !who.is_empty())
         .collect();
     missed.sort_by_key(|(i, who)| (std::cmp::Reverse(who.len()), *i));
-    missed.truncate(limit);
     missed
 }
