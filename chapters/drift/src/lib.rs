@@ -58,6 +58,7 @@
 pub mod cloudformation;
 pub mod diff;
 mod error;
+pub mod fleet;
 pub mod inventory;
 pub mod policy;
 pub mod report;

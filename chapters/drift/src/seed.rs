@@ -9,7 +9,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::diff::{DifferenceType, DriftReport, ResourceState, match_fleets};
+use crate::diff::{DifferenceType, DriftReport, ResourceState};
+use crate::fleet::match_fleets;
 use crate::inventory::Inventory;
 
 /// How a seed sentence fares against the YAML.
