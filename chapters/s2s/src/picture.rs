@@ -362,6 +362,17 @@ fn stroke(kind: StepKind) -> (&'static str, &'static str) {
     }
 }
 
+/// A note left of the lifeline at `x` (a wait, a kill, a restart), bold when it matters.
+fn relay_note(c: &mut Canvas, x: f64, y: f64, text: &str, bold: bool) {
+    let weight = if bold { r#" font-weight="bold""# } else { "" };
+    c.text(
+        x - 12.0,
+        y - 4.0,
+        &format!(r##"text-anchor="end" font-size="11" fill="#333"{weight}"##),
+        text,
+    );
+}
+
 fn cross(c: &mut Canvas, (x, y): (f64, f64), colour: &str) {
     let attrs = format!(r#"stroke="{colour}" stroke-width="2""#);
     c.line((x - 5.0, y - 5.0), (x + 5.0, y + 5.0), &attrs);
@@ -505,34 +516,14 @@ pub fn sequence_svg(r: &FaultReport, max_rows: usize) -> String {
                     Some(&tip),
                 ),
             }
-            let weight = if s.from == Party::Relay {
-                r#" font-weight="bold""#
-            } else {
-                ""
-            };
-            c.text(
-                x - 12.0,
-                y - 4.0,
-                &format!(r##"text-anchor="end" font-size="11" fill="#333"{weight}"##),
-                &s.label,
-            );
+            relay_note(&mut c, x, y, &s.label, s.from == Party::Relay);
         }
         if let Some(then) = &s.then {
             let x = Party::Relay.x();
             if s.killed {
                 cross(&mut c, (x, y - 3.0), PALETTE[5]);
             }
-            let weight = if s.killed {
-                r#" font-weight="bold""#
-            } else {
-                ""
-            };
-            c.text(
-                x - 12.0,
-                y - 4.0,
-                &format!(r##"text-anchor="end" font-size="11" fill="#333"{weight}"##),
-                then,
-            );
+            relay_note(&mut c, x, y, then, s.killed);
         }
     }
 
