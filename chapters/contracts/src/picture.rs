@@ -14,7 +14,7 @@ use std::time::Duration;
 use kit::svg::{Canvas, PALETTE};
 
 use crate::error::CheckError;
-use crate::latency::{LatencyReport, P95_LIMIT, P99_LIMIT, nearest_rank};
+use crate::latency::{LatencyReport, P95_LIMIT, P99_LIMIT};
 use crate::search::Version;
 use crate::service::ServerConfig;
 use crate::suite::{SuiteConfig, run_suite_in_process};
@@ -57,8 +57,6 @@ const CURVES: [&str; 2] = [PALETTE[0], PALETTE[3]];
 const P95_COLOUR: &str = PALETTE[1];
 /// The p99 SLO's line.
 const P99_COLOUR: &str = PALETTE[5];
-/// The percentiles marked on each curve.
-const MARKED: [(f64, &str); 3] = [(50.0, "p50"), (95.0, "p95"), (99.0, "p99")];
 
 /// Where a percentile and a latency land: the plot area and its two scales.
 #[derive(Debug, Clone, Copy)]
@@ -317,21 +315,22 @@ pub fn latency_svg(seed: u64, runs: &[(&str, &LatencyReport)]) -> String {
     let mut taken: Vec<Box4> = Vec::new();
     for (i, (label, report)) in runs.iter().enumerate() {
         let colour = CURVES[i % CURVES.len()];
-        let mut sorted = report.samples.clone();
-        sorted.sort();
-        for (p, name) in MARKED {
-            let Some(d) = nearest_rank(&sorted, p) else {
-                continue;
-            };
-            let (x, y) = (f.x(p / 100.0), f.y(ms(d)));
+        // The report's own percentiles: the dots mark exactly what the table prints.
+        let marked = [
+            (50.0, "p50", report.p50_ms),
+            (95.0, "p95", report.p95_ms),
+            (99.0, "p99", report.p99_ms),
+        ];
+        for (p, name, at_ms) in marked {
+            let (x, y) = (f.x(p / 100.0), f.y(at_ms));
             c.circle(
                 (x, y),
                 4.5,
                 &format!(r#"fill="{colour}" stroke="white" stroke-width="1.5""#),
-                Some(&format!("{label} {name} = {:.0} ms", ms(d))),
+                Some(&format!("{label} {name} = {at_ms:.0} ms")),
             );
             if p >= 95.0 {
-                let text = format!("{name} {:.0} ms", ms(d));
+                let text = format!("{name} {at_ms:.0} ms");
                 let (tx, ty, anchor) = place_label(&text, (x, y), &f, &curves, &taken);
                 taken.push(label_box(&text, tx, ty, anchor));
                 c.text(
