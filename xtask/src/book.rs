@@ -133,6 +133,28 @@ impl Page {
         }
         out
     }
+
+    /// The `## name` section: the 1-based line of its heading and its lines, up to the
+    /// next `##` heading or the end of the page.
+    pub fn section(&self, name: &str) -> Option<(usize, Vec<&str>)> {
+        let h2: Vec<(String, usize)> = self
+            .headings()
+            .into_iter()
+            .filter(|(level, _, _)| *level == 2)
+            .map(|(_, text, line)| (text, line))
+            .collect();
+        let start = h2.iter().find(|(t, _)| t == name)?.1;
+        let end = h2
+            .iter()
+            .map(|(_, l)| *l)
+            .find(|&l| l > start)
+            .unwrap_or(usize::MAX);
+        let lines: Vec<&str> = self.text.lines().collect();
+        Some((
+            start,
+            lines[start.min(lines.len())..(end - 1).min(lines.len())].to_vec(),
+        ))
+    }
 }
 
 fn is_fence(line: &str) -> bool {

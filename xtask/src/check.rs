@@ -222,47 +222,30 @@ pub fn check_template(page: &Page, day: u32, summary_title: &str) -> Vec<Problem
         }
     }
 
-    let section = |name: &str| -> (usize, usize) {
-        let start = h2
-            .iter()
-            .find(|(t, _)| *t == name)
-            .map_or(usize::MAX, |(_, l)| *l);
-        let end = h2
-            .iter()
-            .map(|(_, l)| *l)
-            .filter(|&l| l > start)
-            .min()
-            .unwrap_or(usize::MAX);
-        (start, end)
-    };
     let directives = page.directives();
-    let (s, e) = section("The example, in Rust");
-    if s != usize::MAX && !directives.iter().any(|d| d.line > s && d.line < e) {
+    if let Some((s, body)) = page.section("The example, in Rust")
+        && !directives
+            .iter()
+            .any(|d| d.line > s && d.line <= s + body.len())
+    {
         problems.push(p(
             Some(s),
             "`The example, in Rust` runs no program (add a `<!-- cmdrun -0 … -->` block)".into(),
         ));
     }
-    let lines: Vec<&str> = page.text.lines().collect();
-    let body = |(s, e): (usize, usize)| -> String {
-        if s == usize::MAX {
-            return String::new();
-        }
-        lines[s.min(lines.len())..(e - 1).min(lines.len())].join("\n")
-    };
-    if section("Instructor notes").0 != usize::MAX
-        && !body(section("Instructor notes")).contains("<details>")
+    if let Some((s, body)) = page.section("Instructor notes")
+        && !body.join("\n").contains("<details>")
     {
         problems.push(p(
-            Some(section("Instructor notes").0),
+            Some(s),
             "instructor notes must sit in a collapsible `<details>`".into(),
         ));
     }
-    if section("Run it yourself").0 != usize::MAX
-        && !body(section("Run it yourself")).contains("cargo run")
+    if let Some((s, body)) = page.section("Run it yourself")
+        && !body.join("\n").contains("cargo run")
     {
         problems.push(p(
-            Some(section("Run it yourself").0),
+            Some(s),
             "`Run it yourself` must give the exact `cargo run` command".into(),
         ));
     }

@@ -31,25 +31,6 @@ pub struct Question {
     pub quotes: Vec<String>,
 }
 
-/// The body of the `## name` section: its first line (1-based, the heading) and text.
-fn section<'a>(page: &'a Page, name: &str) -> Option<(usize, Vec<&'a str>)> {
-    let h2: Vec<(String, usize)> = page
-        .headings()
-        .into_iter()
-        .filter(|(level, _, _)| *level == 2)
-        .map(|(_, text, line)| (text, line))
-        .collect();
-    let start = h2.iter().find(|(t, _)| t == name)?.1;
-    let end = h2
-        .iter()
-        .map(|(_, l)| *l)
-        .find(|&l| l > start)
-        .unwrap_or(usize::MAX);
-    let lines: Vec<&str> = page.text.lines().collect();
-    let body = lines[start.min(lines.len())..(end - 1).min(lines.len())].to_vec();
-    Some((start, body))
-}
-
 /// Inline code spans of a markdown text (CommonMark: a run of N backticks up to the next run
 /// of exactly N; one leading and trailing space is stripped when both are there).
 pub fn code_spans(text: &str) -> Vec<String> {
@@ -204,7 +185,7 @@ pub fn check(root: &Path, page: &Page) -> Vec<Problem> {
     let mut problems = Vec::new();
     let p = |line, msg: String| Problem::new(&page.path, Some(line), msg);
 
-    if let Some((start, body)) = section(page, "Check yourself") {
+    if let Some((start, body)) = page.section("Check yourself") {
         let outputs: Vec<String> = page
             .directives()
             .iter()
@@ -242,7 +223,7 @@ pub fn check(root: &Path, page: &Page) -> Vec<Problem> {
         }
     }
 
-    if let Some((start, body)) = section(page, "Sources") {
+    if let Some((start, body)) = page.section("Sources") {
         let links = source_links(&body, start + 1);
         for (line, url) in &links {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
