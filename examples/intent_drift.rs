@@ -10,6 +10,7 @@
 //!
 //! `cargo run -q --release --example intent_drift [-- --skip public-bucket --format json]`
 
+use kit::{print, println};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};

@@ -12,6 +12,7 @@
 //! [`WORK_AFTER_ACK_MIN`] minutes after the acknowledgement (but no later than the fix),
 //! so moving `--ack-min` or `--fix-min` alone never puts the responder out of order.
 
+use kit::{print, println};
 use std::process::ExitCode;
 use std::time::Duration;
 

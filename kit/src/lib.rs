@@ -9,11 +9,13 @@
 //! - [`measured`]: the footer a measured block prints: when, and on how many cores.
 //! - [`pytools`]: where the pinned Python tools live (cfn-lint, checkov, schemathesis).
 //! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
+//! - [`cli`]: one policy for command lines and output: ranged flag parsers, a `println!`
+//!   that ends cleanly on a closed or full stdout, a guard for files the program did not make.
 //! - [`tryit`]: describe an engine's knobs once; get the `try_it` program, the page's
 //!   form and the wasm32 exports the page runs.
 //!
-//! [`measured`], [`pytools`] and [`programs`] read the wall clock or start processes, so
-//! they are left out of a wasm32 build; everything else compiles for the page's engines.
+//! [`cli`], [`measured`], [`pytools`] and [`programs`] end or start processes, or read the wall
+//! clock, so they are left out of a wasm32 build; everything else compiles for the page's engines.
 //!
 //! ```
 //! use kit::rng::{seeded, Rng};
@@ -22,6 +24,8 @@
 //! assert_eq!(a.random::<u64>(), b.random::<u64>());
 //! ```
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod clock;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod measured;

@@ -410,11 +410,11 @@ pub fn main(engine: &Engine) -> std::process::ExitCode {
         .and_then(|v| (engine.run)(&v));
     match result {
         Ok(out) if matches.get_flag("html") => {
-            print!("{}", html(engine, &out));
+            crate::print!("{}", html(engine, &out));
             std::process::ExitCode::SUCCESS
         }
         Ok(out) => {
-            print!("{out}");
+            crate::print!("{out}");
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {

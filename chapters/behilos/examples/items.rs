@@ -9,6 +9,7 @@ use behilos::item::{Item, QuestionType, label_list};
 use behilos::report::wrap;
 use behilos::score::knob_summary;
 use clap::Parser;
+use kit::println;
 
 /// Print generated items.
 #[derive(Parser)]

@@ -4,6 +4,7 @@
 //!
 //! `cargo run -q --release -p behilos --example mock -- --n 40`
 
+use kit::println;
 use std::time::Duration;
 
 use behilos::client::{ChatClient, RetryPolicy};

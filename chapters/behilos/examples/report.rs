@@ -8,6 +8,7 @@ use behilos::generate::{GenConfig, generate};
 use behilos::report::{Section, chart, render_text};
 use behilos::score::{TiePolicy, score};
 use clap::{Parser, ValueEnum};
+use kit::print;
 
 /// Score the four baselines on a generated set.
 #[derive(Parser)]

@@ -8,6 +8,7 @@ use behilos::generate::seed_example;
 use behilos::item::label_list;
 use behilos::score::{Outcome, judge};
 use clap::Parser;
+use kit::println;
 
 /// Score replies to the seed's example under both tie policies.
 #[derive(Parser)]

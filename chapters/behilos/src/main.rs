@@ -9,6 +9,7 @@
 //!
 //! Errors go to stderr with exit code 2; the program never panics on input.
 
+use kit::println;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,6 +7,7 @@
 //! `cargo run -q --release -p contracts --example latency -- --help`
 //! `cargo run -q --release -p contracts --example latency -- --svg > /tmp/contracts.svg`
 
+use kit::{print, println};
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -3,6 +3,7 @@
 //!
 //! `cargo run -q --release -p contracts --example search -- --help`
 
+use kit::{print, println};
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -3,6 +3,7 @@
 //!
 //! `cargo run -q --release -p contracts --example verdicts -- --help`
 
+use kit::print;
 use std::process::ExitCode;
 
 use clap::Parser;

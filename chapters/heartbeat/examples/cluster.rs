@@ -3,6 +3,7 @@
 //!
 //! `cargo run -q --release -p heartbeat --example cluster -- --help`
 
+use kit::println;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //!
 //! `cargo run -q --release -p heartbeat --example detectors -- --help`
 
+use kit::println;
 use std::process::ExitCode;
 use std::time::Duration;
 

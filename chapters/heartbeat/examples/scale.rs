@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p heartbeat --example scale -- --help`
 
+use kit::println;
 use std::process::ExitCode;
 
 use clap::Parser;

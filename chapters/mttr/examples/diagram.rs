@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p mttr --example diagram`
 
+use kit::print;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p mttr --example generate -- --format json`
 
+use kit::print;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};

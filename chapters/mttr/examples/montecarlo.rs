@@ -3,6 +3,7 @@
 //! `cargo run -q --release -p mttr --example montecarlo -- --help`
 
 use clap::Parser;
+use kit::print;
 use mttr::montecarlo::{Experiment, Lognormal, run};
 
 /// Simulate pairs of quarters, one really better, and count how often statistics notice.

@@ -3,6 +3,7 @@
 //!
 //! `cargo run -q --release -p mttr --example shopfast -- --help`
 
+use kit::{print, println};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

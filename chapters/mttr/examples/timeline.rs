@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p mttr --example timeline > /tmp/shopfast.svg`
 
+use kit::print;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

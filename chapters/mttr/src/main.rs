@@ -8,6 +8,7 @@
 //!
 //! Bad input prints one line to stderr naming file, line and field, and exits with 1.
 
+use kit::{print, println};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -2,6 +2,7 @@
 //! API, a browser pixel some browsers never fire, and the server path.
 
 use clap::Parser;
+use kit::print;
 use s2s::scenario::{StoryConfig, render_story, run_story};
 
 /// Pixel versus server-to-server: who sees the purchases?

@@ -4,6 +4,7 @@
 //! its ledger in a SQLite file too (WAL, `synchronous=NORMAL`) and deduplicates every
 //! event. Wall-clock figures from the machine that runs it.
 
+use kit::println;
 use std::time::{Duration, Instant};
 
 use clap::Parser;

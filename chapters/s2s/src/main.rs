@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 an error (named on stderr; queued events stay queued);
 //! 2 a bad flag; 3 the relay parked poison events (listed on stderr).
 
+use kit::{print, println};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //!
 //! A token that is not an `i64` is reported with its text and position, exit code 2.
 
+use kit::println;
 use std::io::Read;
 use std::process::ExitCode;
 

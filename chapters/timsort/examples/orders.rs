@@ -4,6 +4,7 @@
 //! `cargo run -q --release -p timsort --example orders [-- --policy powersort]`
 
 use clap::Parser;
+use kit::println;
 use timsort::compare::count_with;
 use timsort::orders::{Order, seed_orders};
 use timsort::reference::CpythonCounts;

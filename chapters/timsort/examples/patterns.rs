@@ -10,6 +10,7 @@
 
 use clap::Parser;
 use kit::svg::BarChart;
+use kit::{print, println};
 use timsort::compare::{Row, comparison_table, run_shapes};
 use timsort::orders::seed_orders;
 use timsort::patterns::Pattern;

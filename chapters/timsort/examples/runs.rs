@@ -8,6 +8,7 @@
 //! `cargo run -q --release -p timsort --example runs [-- --batch 500 --policy powersort]`
 
 use clap::Parser;
+use kit::println;
 use kit::rng::{SliceRandom, seeded};
 use timsort::compare::count_with;
 use timsort::{Event, MergeDirection, MergePolicy, TimSort, minrun, textbook};
