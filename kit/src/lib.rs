@@ -11,11 +11,13 @@
 //! - [`programs`]: run a chapter's example programs from its tests, as a reader would.
 //! - [`cli`]: one policy for command lines and output: ranged flag parsers, a `println!`
 //!   that ends cleanly on a closed or full stdout, a guard for files the program did not make.
+//! - [`json`]: JSON with repeated keys refused (serde_json keeps the last one in silence).
 //! - [`tryit`]: describe an engine's knobs once; get the `try_it` program, the page's
 //!   form and the wasm32 exports the page runs.
 //!
-//! [`cli`], [`measured`], [`pytools`] and [`programs`] end or start processes, or read the wall
-//! clock, so they are left out of a wasm32 build; everything else compiles for the page's engines.
+//! [`cli`], [`json`], [`measured`], [`pytools`] and [`programs`] are native-only (they end
+//! or start processes, read the wall clock, or serve only the native programs), so they are
+//! left out of a wasm32 build; everything else compiles for the page's engines.
 //!
 //! ```
 //! use kit::rng::{seeded, Rng};
@@ -27,6 +29,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod clock;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod measured;
 #[cfg(not(target_arch = "wasm32"))]

@@ -19,7 +19,7 @@ struct Args {
     #[arg(long, default_value_os_t = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/shopfast.csv")))]
     file: PathBuf,
     /// Revenue lost per minute of downtime, in dollars (the seed's figure).
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000))]
     dollars_per_minute: u64,
 }
 
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         }
     };
     let Some(inc) = incidents.first() else {
+        eprintln!("shopfast: {}: no incident to check", args.file.display());
         return ExitCode::from(1);
     };
     print!("{}", mttr::render_incident(inc));

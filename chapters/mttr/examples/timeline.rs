@@ -34,10 +34,12 @@ fn main() -> ExitCode {
         None => incidents.first(),
     };
     let Some(inc) = chosen else {
+        let ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
         eprintln!(
-            "timeline: no incident {:?} in {}",
-            args.id,
-            args.file.display()
+            "timeline: {}: no incident with id `{}`; its ids are: {}",
+            args.file.display(),
+            args.id.as_deref().unwrap_or_default(),
+            ids.join(", ")
         );
         return ExitCode::from(1);
     };

@@ -86,7 +86,15 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Incident>, MttrError> {
         Time(Milestone),
     }
     let mut cols = Vec::with_capacity(header.len());
-    for name in &header {
+    for (i, name) in header.iter().enumerate() {
+        if header.iter().take(i).any(|earlier| earlier == name) {
+            return Err(MttrError::BadField {
+                file: file.into(),
+                line: header_line,
+                field: name.into(),
+                message: "column given twice (which one would count?)".into(),
+            });
+        }
         cols.push(match name {
             "id" => Col::Id,
             "title" => Col::Title,
@@ -161,6 +169,12 @@ pub fn parse_json(file: &str, text: &str) -> Result<Vec<Incident>, MttrError> {
             what: "empty file: expected a JSON array of incidents",
         });
     }
+    // a repeated key would otherwise keep its last value in silence
+    kit::json::strict_value(text).map_err(|e| MttrError::Syntax {
+        file: file.into(),
+        line: e.line().max(1),
+        message: format!("JSON: {e}"),
+    })?;
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| MttrError::Syntax {
         file: file.into(),
         line: e.line().max(1),

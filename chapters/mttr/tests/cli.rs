@@ -109,6 +109,16 @@ fn bad_input_names_file_line_and_field_and_exits_1() {
         ("broken.json", "[\n  {\"id\": \"A\",\n".into(), ":3: JSON"),
         ("object.json", "{\"id\": \"A\"}\n".into(), ":1: JSON"),
         ("notes.txt", "hello\n".into(), "unknown format"),
+        (
+            "dup-column.csv",
+            format!("{HEADER},detected\n{ROW},2024-01-01T00:04:00Z\n"),
+            ":1: field `detected`",
+        ),
+        (
+            "dup-key.json",
+            "[\n{\"id\": \"A\", \"id\": \"B\", \"impact_started\": \"2024-01-01T00:00:00Z\",\n \"detected\": \"2024-01-01T00:00:00Z\", \"restored\": \"2024-01-01T00:00:00Z\"}\n]\n".into(),
+            ":2: JSON",
+        ),
     ];
     for (name, text, needle) in cases {
         let path = scratch(name, &text);
@@ -129,4 +139,45 @@ fn bad_input_names_file_line_and_field_and_exits_1() {
     let out = mttr(&["report", "/no/such/file.csv"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.csv"));
+}
+
+/// Flags out of range are clap usage errors (exit 2) naming the flag; a missing incident id
+/// is named in words with the ids the file has. Nothing panics.
+#[test]
+fn hostile_flags_are_usage_errors_naming_the_flag() {
+    let cases: [(&str, &[&str], i32, &str); 9] = [
+        ("generate", &["--n", "18446744073709551615"], 2, "--n"),
+        ("generate", &["--n", "0"], 2, "--n"),
+        ("montecarlo", &["--trials", "1e9"], 2, "--trials"),
+        ("montecarlo", &["--sigma", "NaN"], 2, "--sigma"),
+        ("montecarlo", &["--improvement", "1.5"], 2, "--improvement"),
+        ("montecarlo", &["--sizes", "50,0"], 2, "--sizes"),
+        (
+            "shopfast",
+            &["--dollars-per-minute=-1"],
+            2,
+            "--dollars-per-minute",
+        ),
+        (
+            "timeline",
+            &["--id", "NOPE"],
+            1,
+            "no incident with id `NOPE`; its ids are: SF-2024-1129",
+        ),
+        ("timeline", &["--file", "/no/such.csv"], 1, "/no/such.csv"),
+    ];
+    for (example, args, code, needle) in cases {
+        let out = kit::programs::run_example("mttr", example, args, "").expect("cargo run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{example} {args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{example} {args:?}: {err:?} lacks {needle:?}"
+        );
+        assert!(!err.contains("panicked"), "{example} {args:?}: {err}");
+        assert!(
+            out.stdout.is_empty(),
+            "{example} {args:?}: printed on error"
+        );
+    }
 }

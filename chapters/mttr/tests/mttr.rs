@@ -293,3 +293,26 @@ proptest! {
         prop_assert!(s.median <= s.p95 && s.p95 <= s.max);
     }
 }
+
+proptest! {
+    /// Arbitrary text through every parser: an incident list or an error naming the file and
+    /// a line inside it, never a panic.
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(text in "(?s).{0,200}", lines in proptest::collection::vec("[a-z_]{0,12}(: ?|,)[-0-9TZ:a-z ]{0,24}", 0..8)) {
+        let joined = lines.join("\n");
+        for input in [text.as_str(), joined.as_str()] {
+            let newlines = input.matches('\n').count() + 2;
+            let results = [
+                mttr::parse_csv("in.csv", input).map(|v| v.len()),
+                mttr::parse_json("in.json", input).map(|v| v.len()),
+                mttr::parse_record("in.txt", input).map(|_| 1),
+            ];
+            for r in results {
+                if let Err(e) = r {
+                    prop_assert!(e.to_string().starts_with("in."), "{e}");
+                    prop_assert!(e.line().is_none_or(|l| (1..=newlines).contains(&l)), "{e}");
+                }
+            }
+        }
+    }
+}
