@@ -22,8 +22,8 @@ struct Args {
     /// the moment it happens.
     #[arg(long)]
     realtime: bool,
-    /// Width of the traffic table's time windows, seconds.
-    #[arg(long, default_value_t = 5)]
+    /// Width of the traffic table's time windows, seconds (1 to 3600).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     window: u64,
     /// Which verdicts to log: every detector's, or only the routing detector's.
     #[arg(long, value_enum, default_value_t = Show::All)]
@@ -106,7 +106,7 @@ fn main() -> ExitCode {
         }
     }
     println!();
-    let window = Duration::from_secs(args.window.max(1));
+    let window = Duration::from_secs(args.window);
     let mut header: Vec<String> = vec!["from".into()];
     header.extend((1..=scenario.servers).map(|s| format!("server {s}")));
     header.extend(["failed".into(), "no server".into()]);

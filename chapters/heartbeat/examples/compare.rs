@@ -16,20 +16,20 @@ use heartbeat::{Scenario, Window};
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// Runs per network (seeds 1..=N).
-    #[arg(long, default_value_t = 6)]
+    /// Runs per network (seeds 1..=N), 1 to 200 (about 6 s per 100).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(1..=200))]
     seeds: u64,
-    /// Jitter of the quiet network, seconds.
-    #[arg(long, default_value_t = 0.2)]
+    /// Jitter of the quiet network, seconds (0 to 60).
+    #[arg(long, default_value_t = 0.2, value_parser = kit::cli::f64_in(0.0, 60.0))]
     quiet_jitter: f64,
-    /// Jitter of the noisy network, seconds.
-    #[arg(long, default_value_t = 1.5)]
+    /// Jitter of the noisy network, seconds (0 to 60).
+    #[arg(long, default_value_t = 1.5, value_parser = kit::cli::f64_in(0.0, 60.0))]
     noisy_jitter: f64,
-    /// Loss of the noisy network (0 to 1).
-    #[arg(long, default_value_t = 0.05)]
+    /// Loss of the noisy network, a fraction (0 to 0.99).
+    #[arg(long, default_value_t = 0.05, value_parser = kit::cli::f64_in(0.0, 0.99))]
     noisy_loss: f64,
-    /// Length of server 1's GC-like pause, seconds.
-    #[arg(long, default_value_t = 8.0)]
+    /// Length of server 1's GC-like pause, seconds (0 to 600).
+    #[arg(long, default_value_t = 8.0, value_parser = kit::cli::f64_in(0.0, 600.0))]
     pause: f64,
 }
 

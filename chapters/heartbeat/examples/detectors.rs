@@ -16,11 +16,11 @@ use kit::rng::{Rng, seeded};
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// Beats before the silence.
-    #[arg(long, default_value_t = 200)]
+    /// Beats before the silence (2 to 1000000).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     beats: u32,
-    /// Jitter of the "noisy" sender, as a fraction of its interval.
-    #[arg(long, default_value_t = 0.3)]
+    /// Jitter of the "noisy" sender, as a fraction of its interval (0 to 0.49: arrivals stay in order).
+    #[arg(long, default_value_t = 0.3, value_parser = kit::cli::f64_in(0.0, 0.49))]
     jitter: f64,
     /// Seed of the noisy sender's jitter.
     #[arg(long, default_value_t = 3)]

@@ -107,3 +107,57 @@ fn good_flags_reach_the_scenario() {
         "fixed, haproxy, phi 8, phi 12"
     );
 }
+
+/// The examples' own flags, through the real programs: out of range is a usage error (exit 2)
+/// naming the flag and its range — not a hang (`--seeds 18446744073709551615` used to run
+/// for ever), not a panic, not a message naming another flag.
+#[test]
+fn example_flags_out_of_range_are_usage_errors() {
+    let cases: [(&str, &[&str], &str); 7] = [
+        (
+            "compare",
+            &["--seeds", "18446744073709551615"],
+            "--seeds <SEEDS>': 18446744073709551615 is not in 1..=200",
+        ),
+        (
+            "compare",
+            &["--noisy-loss", "2"],
+            "--noisy-loss <NOISY_LOSS>': 2 is outside 0..=0.99",
+        ),
+        (
+            "compare",
+            &["--pause=-1"],
+            "--pause <PAUSE>': -1 is outside 0..=600",
+        ),
+        (
+            "compare",
+            &["--quiet-jitter", "NaN"],
+            "--quiet-jitter <QUIET_JITTER>': NaN is outside 0..=60",
+        ),
+        (
+            "detectors",
+            &["--beats", "4294967295"],
+            "--beats <BEATS>': 4294967295 is not in 2..=1000000",
+        ),
+        (
+            "detectors",
+            &["--jitter", "0.5"],
+            "--jitter <JITTER>': 0.5 is outside 0..=0.49",
+        ),
+        (
+            "cluster",
+            &["--window", "0"],
+            "--window <WINDOW>': 0 is not in 1..=3600",
+        ),
+    ];
+    for (name, args, needle) in cases {
+        let out = kit::programs::run_example("heartbeat", name, args, "").expect("cargo run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{name} {args:?}: {err:?} lacks {needle:?}"
+        );
+        assert!(!err.contains("panicked") && out.stdout.is_empty(), "{err}");
+    }
+}

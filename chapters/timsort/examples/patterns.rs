@@ -20,8 +20,8 @@ use timsort::reference::CpythonCounts;
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// Input length.
-    #[arg(long, default_value_t = 32_768)]
+    /// Input length (1 to 2000000; a million takes about two seconds).
+    #[arg(long, default_value_t = 32_768, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=2_000_000))]
     n: usize,
     /// Seed for the random patterns.
     #[arg(long, default_value_t = 42)]

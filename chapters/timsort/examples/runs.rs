@@ -17,8 +17,8 @@ use timsort::{Event, MergeDirection, MergePolicy, TimSort, minrun, textbook};
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// Orders per batch.
-    #[arg(long, default_value_t = 500)]
+    /// Orders per batch (1 to 100000).
+    #[arg(long, default_value_t = 500, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     batch: usize,
     /// Merge policy: `classic` or `powersort`.
     #[arg(long, default_value = "classic")]

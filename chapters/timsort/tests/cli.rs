@@ -81,3 +81,41 @@ fn emit_prints_the_exact_input_the_reference_script_sorts() {
         timsort::patterns::Pattern::AscendingThreeSwaps.generate(100, 9)
     );
 }
+
+/// Sizes out of range are clap usage errors naming the flag and the range, not a capacity
+/// panic or a run that never ends.
+#[test]
+fn sizes_out_of_range_are_usage_errors() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "patterns",
+            &["--n", "18446744073709551615"],
+            "--n <N>': 18446744073709551615 is not in 1..=2000000",
+        ),
+        (
+            "patterns",
+            &["--n", "0"],
+            "--n <N>': 0 is not in 1..=2000000",
+        ),
+        (
+            "runs",
+            &["--batch", "0"],
+            "--batch <BATCH>': 0 is not in 1..=100000",
+        ),
+        (
+            "runs",
+            &["--batch", "18446744073709551615"],
+            "is not in 1..=100000",
+        ),
+    ];
+    for (name, args, needle) in cases {
+        let out = example(name, args, "");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{name} {args:?}: {err:?} lacks {needle:?}"
+        );
+        assert!(!err.contains("panicked") && out.stdout.is_empty(), "{err}");
+    }
+}
