@@ -25,25 +25,30 @@ use workbook::mttr::{self, Incident, Offsets, Timeline};
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// The balancer's fixed heartbeat timeout, in seconds (Day 3's knob).
-    #[arg(long, default_value_t = 10)]
+    /// The balancer's fixed heartbeat timeout, in seconds (Day 3's knob), 1 to 3600.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout_s: u64,
     /// Minutes from the alert to the on-call engineer's acknowledgement.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = minutes_flag())]
     ack_min: u64,
     /// Minutes from the alert until work on a fix begins [default: 4 minutes after the
     /// acknowledgement, no later than the fix].
-    #[arg(long)]
+    #[arg(long, value_parser = minutes_flag())]
     work_min: Option<u64>,
     /// Minutes from the alert until the fix (a restart) is applied.
-    #[arg(long, default_value_t = 9)]
+    #[arg(long, default_value_t = 9, value_parser = minutes_flag())]
     fix_min: u64,
     /// Minutes from the fix until service is confirmed restored.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = minutes_flag())]
     verify_min: u64,
     /// Minutes from restoration until the incident is closed.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 15, value_parser = minutes_flag())]
     close_min: u64,
+}
+
+/// The range of every minutes flag: up to a week (10080 minutes).
+fn minutes_flag() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::builder::RangedU64ValueParser::new().range(0..=10_080)
 }
 
 /// Where the incident's clock starts: the scenario's t = 0.
