@@ -31,6 +31,10 @@ struct Args {
     /// Print the plugins' RPC log to stderr as well.
     #[arg(long)]
     plugin_log: bool,
+    /// Print only a picture of the run (SVG): the volume lifecycle and each RPC's
+    /// step on it.
+    #[arg(long)]
+    svg: bool,
     #[command(subcommand)]
     pod: Option<Pod>,
 }
@@ -152,8 +156,12 @@ fn orchestrate(args: &Args) -> i32 {
         }
     };
     match rt.block_on(run(&opts, &launcher)) {
-        Ok(text) => {
-            print!("{text}");
+        Ok(story) if args.svg => {
+            print!("{}", csi::picture::lifecycle_svg(&story.events));
+            0
+        }
+        Ok(story) => {
+            print!("{}", story.text);
             0
         }
         Err(e) => {

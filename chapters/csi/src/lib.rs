@@ -31,7 +31,8 @@
 //! block compiles to WebAssembly ([`tryit`]). The protobuf file
 //! `proto/csi.proto` is compiled at build time with protox (no `protoc`).
 //! [`story`] runs the seed's WordPress example through it: the MySQL pod's
-//! rows outlive the pod and follow it to another node.
+//! rows outlive the pod and follow it to another node, and [`picture`] draws
+//! that run's RPCs on the lifecycle.
 //!
 //! ```
 //! use csi::pb;
@@ -74,6 +75,8 @@ pub mod pb {
     //! time from `proto/csi.proto`.
     tonic::include_proto!("csi.v1");
 }
+#[cfg(not(target_arch = "wasm32"))]
+pub mod picture;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod plugin;
 #[cfg(not(target_arch = "wasm32"))]

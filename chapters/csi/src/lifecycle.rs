@@ -237,6 +237,111 @@ pub trait VolumeState {
     fn stage_count(&self, volume: &str) -> Result<i64, PluginError>;
 }
 
+/// A volume's state on one node in the spec's lifecycle figure (the one for a
+/// plugin with `PUBLISH_UNPUBLISH_VOLUME` and `STAGE_UNSTAGE_VOLUME`), in the
+/// order the forward RPCs climb it. A volume that exists but is attached nowhere
+/// is [`LifecycleState::Created`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LifecycleState {
+    /// Provisioned (CreateVolume), attached nowhere.
+    Created,
+    /// Attached to the node (ControllerPublishVolume).
+    NodeReady,
+    /// Staged on the node (NodeStageVolume).
+    VolReady,
+    /// Published at a target on the node (NodePublishVolume).
+    Published,
+}
+
+impl LifecycleState {
+    /// Every state, from CREATED up to PUBLISHED.
+    pub const ALL: [LifecycleState; 4] = [
+        LifecycleState::Created,
+        LifecycleState::NodeReady,
+        LifecycleState::VolReady,
+        LifecycleState::Published,
+    ];
+
+    /// The name the spec's figure gives the state.
+    pub fn name(self) -> &'static str {
+        match self {
+            LifecycleState::Created => "CREATED",
+            LifecycleState::NodeReady => "NODE_READY",
+            LifecycleState::VolReady => "VOL_READY",
+            LifecycleState::Published => "PUBLISHED",
+        }
+    }
+
+    /// The RPCs that move a volume up into this state and back down out of it:
+    /// `(CreateVolume, DeleteVolume)` for CREATED, `(ControllerPublishVolume,
+    /// ControllerUnpublishVolume)` for NODE_READY, and so on.
+    pub fn transitions(self) -> (&'static str, &'static str) {
+        match self {
+            LifecycleState::Created => ("CreateVolume", "DeleteVolume"),
+            LifecycleState::NodeReady => ("ControllerPublishVolume", "ControllerUnpublishVolume"),
+            LifecycleState::VolReady => ("NodeStageVolume", "NodeUnstageVolume"),
+            LifecycleState::Published => ("NodePublishVolume", "NodeUnpublishVolume"),
+        }
+    }
+}
+
+/// Where a volume stands on one node (or, for [`LifecycleState::Created`], on none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The node, `None` for a volume attached nowhere.
+    pub node: Option<String>,
+    /// Its state there.
+    pub state: LifecycleState,
+    /// Targets it is published at on that node (0 below PUBLISHED).
+    pub targets: usize,
+}
+
+/// Volume `id`'s place in the lifecycle: `None` if there is no such volume;
+/// one [`Placement`] with no node if it is attached nowhere; otherwise one per
+/// node it is attached to, staged on or published on, by node id. `nodes` are
+/// the node plugins to look for stagings and publications that outlive their
+/// attachment (only a forced detach leaves one).
+pub fn placements(
+    s: &impl VolumeState,
+    id: &str,
+    nodes: &[&str],
+) -> Result<Option<Vec<Placement>>, PluginError> {
+    if s.volume(id)?.is_none() {
+        return Ok(None);
+    }
+    let mut on: Vec<String> = s.attachments(id)?.into_iter().map(|(n, _, _)| n).collect();
+    for n in nodes {
+        let used = s.stage_of(id, n)?.is_some() || !s.publications(id, Some(n))?.is_empty();
+        if used && !on.iter().any(|x| x == n) {
+            on.push((*n).to_string());
+        }
+    }
+    if on.is_empty() {
+        return Ok(Some(vec![Placement {
+            node: None,
+            state: LifecycleState::Created,
+            targets: 0,
+        }]));
+    }
+    on.sort();
+    let mut out = Vec::with_capacity(on.len());
+    for n in on {
+        let targets = s.publications(id, Some(&n))?.len();
+        let staged = s.stage_of(id, &n)?.is_some();
+        let state = match (targets, staged) {
+            (0, false) => LifecycleState::NodeReady,
+            (0, true) => LifecycleState::VolReady,
+            _ => LifecycleState::Published,
+        };
+        out.push(Placement {
+            node: Some(n),
+            state,
+            targets,
+        });
+    }
+    Ok(Some(out))
+}
+
 /// What the plugin does to the machine: a directory per volume, and making a
 /// directory appear at a staging or target path. The native plugin's host
 /// makes directories and bind mounts or symlinks ([`crate::mount`]); the

@@ -43,6 +43,7 @@ use crate::error::PluginError;
 use crate::lifecycle::{
     ControllerPublish, ControllerUnpublish, CreateVolume, DeleteVolume, GIB, Host, Limits,
     MemoryState, NodePublish, NodeStage, NodeUnpublish, NodeUnstage, VolumeRecord, VolumeState,
+    placements,
 };
 use std::path::{Path, PathBuf};
 
@@ -200,39 +201,14 @@ impl ModelPlugin {
     /// `PUBLISHED@node-a` (published at one target; `×2` for two), joined by
     /// spaces for several nodes; `None` when no such volume exists.
     pub fn describe(&self, id: &str) -> Option<String> {
-        let s = &self.state;
-        s.volume(id).ok().flatten()?;
-        let mut nodes: Vec<String> = s
-            .attachments(id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, _, _)| n)
-            .collect();
-        // A staging or publication can outlive its attachment only through a
-        // forced detach (ControllerUnpublish with no node refuses that), but
-        // show it if it is there.
-        for n in s.nodes() {
-            let used = s.stage_of(id, n).ok().flatten().is_some()
-                || !s.publications(id, Some(n)).unwrap_or_default().is_empty();
-            if used && !nodes.iter().any(|x| x == n) {
-                nodes.push(n.to_string());
-            }
-        }
-        if nodes.is_empty() {
-            return Some("CREATED".into());
-        }
-        nodes.sort();
-        let parts: Vec<String> = nodes
+        let nodes: Vec<&str> = self.state.nodes().collect();
+        let found = placements(&self.state, id, &nodes).ok().flatten()?;
+        let parts: Vec<String> = found
             .iter()
-            .map(|n| {
-                let published = s.publications(id, Some(n)).unwrap_or_default().len();
-                let staged = s.stage_of(id, n).ok().flatten().is_some();
-                match (published, staged) {
-                    (0, false) => format!("NODE_READY@{n}"),
-                    (0, true) => format!("VOL_READY@{n}"),
-                    (1, _) => format!("PUBLISHED@{n}"),
-                    (k, _) => format!("PUBLISHED@{n}×{k}"),
-                }
+            .map(|p| match (&p.node, p.targets) {
+                (None, _) => p.state.name().to_string(),
+                (Some(n), 0 | 1) => format!("{}@{n}", p.state.name()),
+                (Some(n), k) => format!("{}@{n}×{k}", p.state.name()),
             })
             .collect();
         Some(parts.join(" "))

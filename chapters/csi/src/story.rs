@@ -3,12 +3,18 @@
 //! nodes) drives two node plugins over their Unix sockets, while a "MySQL pod"
 //! process writes orders to the volume, is killed, and is replaced on the
 //! other node by a pod that reads every committed row back.
+//!
+//! Besides the text the page prints, a run keeps each RPC it made as an
+//! [`RpcEvent`], with the volume's place in the lifecycle afterwards read back
+//! from the plugins' own state database; [`crate::picture`] draws them.
 
 use crate::error::code_name;
+use crate::lifecycle::{Placement, VolumeState, placements};
 use crate::mount::{self, Attachment, MountMode};
 use crate::pb;
 use crate::plugin::{GIB, Plugin, PluginConfig};
 use crate::pod::{self, Order};
+use crate::store::{SqliteState, Store};
 use crate::transport::{CsiClients, serve_unix};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -52,11 +58,68 @@ fn step<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> StoryError + '_ {
 /// in_flight)` or `("read", volume_dir, …)`. The example re-runs itself.
 pub type PodLauncher = dyn Fn(&str, &Path, u64, usize, bool) -> Command + Send + Sync;
 
+/// One RPC the story made, as it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcEvent {
+    /// Its number in the printed sequence (1, 2, …).
+    pub n: usize,
+    /// Who made it: `provisioner`, `attacher`, `kubelet/a`, …
+    pub caller: String,
+    /// The RPC as printed: `CreateVolume`, `CreateVolume (retry)`, …
+    pub rpc: String,
+    /// The printed volume / where column.
+    pub args: String,
+    /// The node the call was for: the kubelet's node for a Node call, the
+    /// `node_id` of a ControllerPublish/Unpublish; `None` for the provisioner's.
+    pub node: Option<String>,
+    /// The status code's name: `OK`, `FAILED_PRECONDITION`, …
+    pub code: &'static str,
+    /// The plugin's message with a failure.
+    pub message: Option<String>,
+    /// The story's volume in the lifecycle after the call, read from the
+    /// plugins' state database: `None` while there is no such volume.
+    pub after: Option<Vec<Placement>>,
+}
+
+/// What a story run gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryRun {
+    /// The text the page prints.
+    pub text: String,
+    /// Every numbered RPC of the text, in order.
+    pub events: Vec<RpcEvent>,
+}
+
+/// The name the story's volume is claimed under.
+pub const VOLUME_NAME: &str = "pvc-mysql-data";
+
+/// Reads the story's volume's state from the plugins' shared database.
+struct Watch {
+    store: Store,
+    nodes: Vec<&'static str>,
+}
+
+impl Watch {
+    fn state(&self) -> Result<Option<Vec<Placement>>, StoryError> {
+        self.store
+            .tx(|t| {
+                let s = SqliteState(t);
+                match s.volume_by_name(VOLUME_NAME)? {
+                    Some(v) => placements(&s, &v.id, &self.nodes),
+                    None => Ok(None),
+                }
+            })
+            .map_err(step("reading the state database"))
+    }
+}
+
 struct Trace {
     n: usize,
     out: String,
     /// Describe paths after node calls (relative to this scratch folder), or not.
     show_mounts: Option<PathBuf>,
+    events: Vec<RpcEvent>,
+    watch: Watch,
 }
 
 impl Trace {
@@ -81,7 +144,12 @@ impl Trace {
         self.out.push('\n');
     }
 
-    fn rpc<T>(&mut self, caller: &str, rpc: &str, args: &str, r: &Result<T, tonic::Status>) {
+    fn rpc<T>(
+        &mut self,
+        (caller, rpc, args): (&str, &str, &str),
+        node: Option<&str>,
+        r: &Result<T, tonic::Status>,
+    ) -> Result<(), StoryError> {
         self.n += 1;
         let code = match r {
             Ok(_) => "OK",
@@ -92,6 +160,18 @@ impl Trace {
         if let Err(s) = r {
             self.line(&format!("      \u{2514} {}", s.message()));
         }
+        let after = self.watch.state()?;
+        self.events.push(RpcEvent {
+            n: self.n,
+            caller: caller.to_string(),
+            rpc: rpc.to_string(),
+            args: args.to_string(),
+            node: node.map(str::to_string),
+            code,
+            message: r.as_ref().err().map(|s| s.message().to_string()),
+            after,
+        });
+        Ok(())
     }
 }
 
@@ -113,8 +193,8 @@ struct Node {
     pods: PathBuf,
 }
 
-/// Run the story; returns the text the page shows.
-pub async fn run(opts: &StoryOptions, launcher: &PodLauncher) -> Result<String, StoryError> {
+/// Run the story; returns the text the page shows and the RPCs it made.
+pub async fn run(opts: &StoryOptions, launcher: &PodLauncher) -> Result<StoryRun, StoryError> {
     let work = &opts.work_dir;
     let data_root = work.join("storage");
     let mut shutdowns = Vec::new();
@@ -151,11 +231,20 @@ pub async fn run(opts: &StoryOptions, launcher: &PodLauncher) -> Result<String, 
             name,
             kubelet,
             clients,
-            staging: work.join(name).join("staging").join("pvc-mysql-data"),
+            staging: work.join(name).join("staging").join(VOLUME_NAME),
             pods: work.join(name).join("pods"),
         });
     }
-    let result = story(opts, launcher, &mut nodes).await;
+    let result = match Store::open(&data_root) {
+        Ok(store) => {
+            let watch = Watch {
+                store,
+                nodes: nodes.iter().map(|n| n.name).collect(),
+            };
+            story(opts, launcher, &mut nodes, watch).await
+        }
+        Err(e) => Err(step("opening the state database")(e)),
+    };
     for tx in shutdowns {
         let _ = tx.send(());
     }
@@ -169,11 +258,14 @@ async fn story(
     opts: &StoryOptions,
     launcher: &PodLauncher,
     nodes: &mut [Node],
-) -> Result<String, StoryError> {
+    watch: Watch,
+) -> Result<StoryRun, StoryError> {
     let mut t = Trace {
         n: 0,
         out: String::new(),
         show_mounts: opts.show_mounts.then(|| opts.work_dir.clone()),
+        events: Vec::new(),
+        watch,
     };
     let (a, b) = (0, 1);
     let mut ctl = nodes[a].clients.controller.clone();
@@ -238,7 +330,7 @@ async fn story(
 
     // 1. The PVC is claimed: the provisioner creates the volume (and retries).
     let create = pb::CreateVolumeRequest {
-        name: "pvc-mysql-data".into(),
+        name: VOLUME_NAME.into(),
         capacity_range: Some(pb::CapacityRange {
             required_bytes: GIB,
             limit_bytes: 0,
@@ -247,7 +339,8 @@ async fn story(
         ..Default::default()
     };
     let r = ctl.create_volume(create.clone()).await;
-    t.rpc("provisioner", "CreateVolume", "pvc-mysql-data 1Gi", &r);
+    let claim = format!("{VOLUME_NAME} 1Gi");
+    t.rpc(("provisioner", "CreateVolume", &claim), None, &r)?;
     let vol = r
         .map_err(step("CreateVolume"))?
         .into_inner()
@@ -255,12 +348,7 @@ async fn story(
         .ok_or_else(|| StoryError::Step("CreateVolume returned no volume".into()))?;
     let id = vol.volume_id.clone();
     let r = ctl.create_volume(create).await;
-    t.rpc(
-        "provisioner",
-        "CreateVolume (retry)",
-        "pvc-mysql-data 1Gi",
-        &r,
-    );
+    t.rpc(("provisioner", "CreateVolume (retry)", &claim), None, &r)?;
     let same = r
         .map_err(step("CreateVolume retry"))?
         .into_inner()
@@ -325,12 +413,12 @@ async fn story(
     let r = ctl
         .controller_publish_volume(publish_req(&id, nodes[b].name))
         .await;
+    let to_b = format!("{id} @{}", nodes[b].name);
     t.rpc(
-        "attacher",
-        "ControllerPublishVolume",
-        &format!("{id} @node-b"),
+        ("attacher", "ControllerPublishVolume", &to_b),
+        Some(nodes[b].name),
         &r,
-    );
+    )?;
 
     // 5. node-a cleans up after the dead pod, the volume is detached.
     unmount_from(&mut t, &mut ctl, &mut nodes[a], &id, &pod0).await?;
@@ -401,7 +489,7 @@ async fn story(
             ..Default::default()
         })
         .await;
-    t.rpc("provisioner", "DeleteVolume", &id, &r);
+    t.rpc(("provisioner", "DeleteVolume", &id), None, &r)?;
     r.map_err(step("DeleteVolume"))?;
     let r = ctl
         .delete_volume(pb::DeleteVolumeRequest {
@@ -409,19 +497,18 @@ async fn story(
             ..Default::default()
         })
         .await;
-    t.rpc("provisioner", "DeleteVolume (retry)", &id, &r);
+    t.rpc(("provisioner", "DeleteVolume (retry)", &id), None, &r)?;
     let r = ctl.list_volumes(pb::ListVolumesRequest::default()).await;
     let left = r.as_ref().map(|v| v.get_ref().entries.len()).unwrap_or(0);
-    t.rpc(
-        "provisioner",
-        "ListVolumes",
-        &format!("{left} volumes left"),
-        &r,
-    );
+    let left = format!("{left} volumes left");
+    t.rpc(("provisioner", "ListVolumes", &left), None, &r)?;
     if !survived {
         return Err(StoryError::Step(format!("rows differ:\n{}", t.out)));
     }
-    Ok(t.out)
+    Ok(StoryRun {
+        text: t.out,
+        events: t.events,
+    })
 }
 
 fn publish_req(id: &str, node: &str) -> pb::ControllerPublishVolumeRequest {
@@ -445,12 +532,12 @@ async fn mount_on(
     let r = ctl
         .controller_publish_volume(publish_req(id, node.name))
         .await;
+    let at = format!("{id} @{}", node.name);
     t.rpc(
-        "attacher",
-        "ControllerPublishVolume",
-        &format!("{id} @{}", node.name),
+        ("attacher", "ControllerPublishVolume", &at),
+        Some(node.name),
         &r,
-    );
+    )?;
     let ctx = r
         .map_err(step("ControllerPublishVolume"))?
         .into_inner()
@@ -466,12 +553,12 @@ async fn mount_on(
             ..Default::default()
         })
         .await;
+    let staging = format!("{id} staging");
     t.rpc(
-        node.kubelet,
-        "NodeStageVolume",
-        &format!("{id} staging"),
+        (node.kubelet, "NodeStageVolume", &staging),
+        Some(node.name),
         &r,
-    );
+    )?;
     r.map_err(step("NodeStageVolume"))?;
     t.attachment("staging", &node.staging);
     let r = node
@@ -487,12 +574,12 @@ async fn mount_on(
             ..Default::default()
         })
         .await;
+    let for_pod = format!("{id} {pod}");
     t.rpc(
-        node.kubelet,
-        "NodePublishVolume",
-        &format!("{id} {pod}"),
+        (node.kubelet, "NodePublishVolume", &for_pod),
+        Some(node.name),
         &r,
-    );
+    )?;
     r.map_err(step("NodePublishVolume"))?;
     t.attachment("target", target);
     Ok(())
@@ -513,7 +600,11 @@ async fn unmount_from(
             target_path: target.to_string_lossy().into_owned(),
         })
         .await;
-    t.rpc(node.kubelet, "NodeUnpublishVolume", id, &r);
+    t.rpc(
+        (node.kubelet, "NodeUnpublishVolume", id),
+        Some(node.name),
+        &r,
+    )?;
     r.map_err(step("NodeUnpublishVolume"))?;
     let gone = std::fs::symlink_metadata(target).is_err();
     t.line(&format!(
@@ -528,7 +619,7 @@ async fn unmount_from(
             staging_target_path: node.staging.to_string_lossy().into_owned(),
         })
         .await;
-    t.rpc(node.kubelet, "NodeUnstageVolume", id, &r);
+    t.rpc((node.kubelet, "NodeUnstageVolume", id), Some(node.name), &r)?;
     r.map_err(step("NodeUnstageVolume"))?;
     t.attachment("staging", &node.staging);
     let r = ctl
@@ -538,12 +629,12 @@ async fn unmount_from(
             ..Default::default()
         })
         .await;
+    let at = format!("{id} @{}", node.name);
     t.rpc(
-        "attacher",
-        "ControllerUnpublishVolume",
-        &format!("{id} @{}", node.name),
+        ("attacher", "ControllerUnpublishVolume", &at),
+        Some(node.name),
         &r,
-    );
+    )?;
     r.map_err(step("ControllerUnpublishVolume"))?;
     Ok(())
 }

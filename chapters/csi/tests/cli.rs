@@ -318,3 +318,83 @@ fn the_page_program_keeps_every_committed_row() {
         kit::programs::run_example("csi", "wordpress", &["--orders", "many"], "").expect("bad");
     assert!(!bad.status.success());
 }
+
+/// The page's picture is that run: one dot per numbered RPC of the text, in order,
+/// its tooltip the printed row, and each dot in the column the lifecycle's
+/// transitions say the call leads to (a refused call stays put).
+#[test]
+fn the_page_picture_draws_every_rpc_of_the_run_on_the_lifecycle() {
+    use csi::lifecycle::LifecycleState;
+    use csi::picture::{column, column_x, row_y};
+    let text = kit::programs::run_example("csi", "wordpress", &[], "").expect("run");
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let out = kit::programs::run_example("csi", "wordpress", &["--svg"], "").expect("svg");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        svg.starts_with("<svg ") && svg.ends_with("</svg>\n"),
+        "{svg}"
+    );
+    assert_eq!(svg.matches("<svg").count(), 1, "one element");
+
+    // The numbered rows of the text: "10  attacher    ControllerPublishVolume …  OK".
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| {
+            l.get(..2)
+                .is_some_and(|n| n.trim().parse::<usize>().is_ok())
+                && l.get(2..4) == Some("  ")
+        })
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 18, "{text}");
+    let attr = |line: &str, name: &str| -> String {
+        line.split(&format!(r#" {name}=""#))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let dots: Vec<&str> = svg.lines().filter(|l| l.contains("data-call=")).collect();
+    assert_eq!(dots.len(), rows.len(), "one dot per RPC: {svg}");
+
+    let mut col = column(None);
+    for (i, (row, dot)) in rows.iter().zip(&dots).enumerate() {
+        assert_eq!(attr(dot, "data-call"), row[0], "in call order");
+        assert_eq!(attr(dot, "cy"), format!("{:.1}", row_y(i)));
+        let tip = dot
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split(" → ").next())
+            .expect("tooltip");
+        assert_eq!(tip, row.join(" "), "the printed row");
+        // Where the diagram's arrows say this call takes the volume.
+        let (rpc, code) = (row[2], row[row.len() - 1]);
+        let retry = row[3] == "(retry)";
+        if code == "OK" && !retry {
+            for s in LifecycleState::ALL {
+                let (up, down) = s.transitions();
+                if rpc == up {
+                    col = column(Some(s));
+                } else if rpc == down {
+                    col -= 1;
+                }
+            }
+        }
+        assert_eq!(
+            attr(dot, "cx"),
+            format!("{:.1}", column_x(col)),
+            "call {}: {tip}",
+            row[0]
+        );
+    }
+    assert_eq!(col, column(None), "the volume is gone at the end");
+    // Same build, same bytes.
+    let again = kit::programs::run_example("csi", "wordpress", &["--svg"], "").expect("svg");
+    assert_eq!(String::from_utf8_lossy(&again.stdout), svg);
+}
