@@ -6,6 +6,7 @@
 use clap::{Parser, Subcommand};
 use csi::mount::MountMode;
 use csi::story::{StoryOptions, run};
+use kit::{print, println};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
