@@ -26,6 +26,10 @@ struct Args {
     /// JSON pointers to leave out (repeatable), e.g. /notes.
     #[arg(long, value_name = "JSON-POINTER")]
     ignore: Vec<String>,
+    /// Print only the picture (one `<svg>` element): intended and actual resources in
+    /// two columns, each matched pair joined, coloured by verdict.
+    #[arg(long)]
+    svg: bool,
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -68,6 +72,10 @@ fn run(args: Args) -> Result<(), drift::DriftError> {
         &ignore,
         &policy,
     );
+    if args.svg {
+        print!("{}", drift::picture::render_svg(&a));
+        return Ok(());
+    }
     print!("{}", drift::render_text(&a));
     println!(
         "\n(`drift` exits {} for this pair.)",

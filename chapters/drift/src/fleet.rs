@@ -16,10 +16,18 @@ use crate::inventory::{Fleet, Inventory, Origin, Resource, ResourceKey};
 pub struct FleetMatch {
     /// Where the template sits in the plan (`production.web_servers`).
     pub field: String,
+    /// The instances' type (`web_server`).
+    pub rtype: String,
+    /// The template's environment (`production`).
+    pub env: String,
+    /// The template's section key (`web_servers`).
+    pub section: String,
     /// The template's `count`.
     pub expected: u64,
     /// Reality's members of the section, in name order, that filled its places.
     pub members: Vec<String>,
+    /// The keys of `members`, in the same order: place `k` is `member_keys[k - 1]`.
+    pub member_keys: Vec<ResourceKey>,
     /// Reality's members beyond the count (reported unmanaged).
     pub beyond: Vec<String>,
     /// Places reality leaves empty (reported missing), as resource ids.
@@ -30,6 +38,15 @@ impl FleetMatch {
     /// How many members reality has.
     pub fn found(&self) -> usize {
         self.members.len() + self.beyond.len()
+    }
+
+    /// The template's `k`-th place (from 1) as a key, `<env>/<section>[k]`: the id an
+    /// empty place is reported missing under.
+    pub fn place(&self, k: usize) -> ResourceKey {
+        ResourceKey::new(
+            self.rtype.clone(),
+            format!("{}/{}[{k}]", self.env, self.section),
+        )
     }
 }
 
@@ -144,14 +161,19 @@ pub fn match_fleets(
         let places = usize::try_from(*count).unwrap_or(usize::MAX);
         let mut m = FleetMatch {
             field: fleet.field(),
+            rtype: rtype.clone(),
+            env: env.clone(),
+            section: section.clone(),
             expected: *count,
             members: Vec::new(),
+            member_keys: Vec::new(),
             beyond: Vec::new(),
             empty: Vec::new(),
         };
         for (i, (key, name)) in found.iter().enumerate() {
             if i < places {
                 m.members.push(name.to_string());
+                m.member_keys.push((*key).clone());
                 out.resources.insert(
                     (*key).clone(),
                     Resource {
@@ -168,8 +190,7 @@ pub fn match_fleets(
             }
         }
         for k in found.len() + 1..=places {
-            let name = format!("{section}[{k}]");
-            let key = ResourceKey::new(rtype.clone(), format!("{env}/{name}"));
+            let key = m.place(k);
             m.empty.push(key.id.clone());
             out.resources.insert(
                 key,
@@ -178,7 +199,7 @@ pub fn match_fleets(
                     origin: Origin::Named {
                         env: env.clone(),
                         section: section.clone(),
-                        name,
+                        name: format!("{section}[{k}]"),
                     },
                 },
             );

@@ -60,6 +60,7 @@ pub mod diff;
 mod error;
 pub mod fleet;
 pub mod inventory;
+pub mod picture;
 pub mod policy;
 pub mod report;
 pub mod seed;
