@@ -1,4 +1,4 @@
-//! Day 16: the seed's ecommerce platform, synthesised — the plan, or the template.
+//! Day 16: the seed's ecommerce platform, synthesised — the plan, the template, or its picture.
 //!
 //! `cargo run -q --release -p dcaf --example ecommerce -- --help`
 
@@ -13,6 +13,9 @@ struct Args {
     /// Print the whole CloudFormation template (JSON) instead of the plan.
     #[arg(long)]
     json: bool,
+    /// Print the architecture picture (one inline `<svg>`) instead of the plan.
+    #[arg(long)]
+    svg: bool,
     /// Print only this resource of the template (e.g. `ProductsDb`, `ImagesBucket`).
     #[arg(long, value_name = "LOGICAL_ID")]
     resource: Option<String>,
@@ -67,6 +70,8 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    } else if args.svg {
+        print!("{}", dcaf::picture::architecture_svg(&template));
     } else if args.json {
         print!("{}", template.to_json_string());
     } else {

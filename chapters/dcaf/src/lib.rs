@@ -17,6 +17,8 @@
 //!   the secure defaults;
 //! * [`diff()`] compares a previous template with the next: create, update, delete,
 //!   or replace when a create-only property (a bucket name) changes;
+//! * [`picture`] draws where the template puts each resource (VPC, zones, subnets,
+//!   data stores, regional services) as an inline SVG;
 //! * [`scan`] runs the real checkers, cfn-lint and checkov, on a template file.
 //!
 //! ```
@@ -52,6 +54,7 @@ pub mod app;
 pub mod diff;
 pub mod error;
 pub mod graph;
+pub mod picture;
 pub mod plan;
 // Runs cfn-lint and checkov as processes: native only (a wasm32 build has no processes).
 #[cfg(not(target_arch = "wasm32"))]

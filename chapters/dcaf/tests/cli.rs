@@ -24,6 +24,9 @@ fn the_plan_and_the_template_print() {
     assert!(ok);
     assert!(out.contains("! ImagesBucket (storage images)"));
     assert!(out.contains("multi_az(false): single AZ"));
+    let (ok, out, _) = run("ecommerce", &["--svg"]);
+    assert!(ok && out.starts_with("<svg ") && out.matches("<svg").count() == 1);
+    assert!(out.contains("ProductsDb: RDS postgres 14.19"));
     let (ok, out, _) = run("ecommerce", &["--resource", "ProductsDb"]);
     assert!(ok && out.contains("\"MultiAZ\": true"));
     let (ok, _, err) = run("ecommerce", &["--resource", "Nope"]);
