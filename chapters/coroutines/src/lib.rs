@@ -34,6 +34,8 @@
 //!   a `for` loop that breaks) ported faithfully, printing what CPython prints — the
 //!   generator advances only inside `next()`, which the seed's own printed output
 //!   gets wrong — plus the moment a generator is dropped mid-loop.
+//! - [`picture`]: the seed run drawn as the generator's state machine beside its
+//!   trace, one mark per transition.
 //! - [`counter`]: one generator body run by genawaiter's `stack`, `rc` and `sync`
 //!   generators and by [`executor`]'s poll loop, next to [`counter::CountToLimit`], the
 //!   enum the compiler would generate, and an eager `Vec`.
@@ -58,6 +60,7 @@ pub mod alloc_meter;
 pub mod counter;
 pub mod executor;
 pub mod memory;
+pub mod picture;
 pub mod resume;
 pub mod seed;
 pub mod timing;

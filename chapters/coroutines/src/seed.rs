@@ -52,17 +52,85 @@ pub enum Line {
     LoopStart,
 }
 
-/// The shared, append-only trace that the generators and the driver write to.
+/// Something that happened to a generator: what moves it from one state to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenEvent {
+    /// `count_to_million()` was called: a generator exists, none of its body has run.
+    Created,
+    /// A `next()` call started running the body (from its start or from its `yield`).
+    Resumed,
+    /// The body reached `yield i` and paused, handing `i` to the caller.
+    Yielded(u64),
+    /// The body ran to its end and its frame was freed (Python: `StopIteration`).
+    Returned,
+    /// The generator was dropped while paused at `yield i` (Python: `close()`).
+    Dropped(u64),
+}
+
+/// One [`GenEvent`] of one generator, and where in the trace's lines it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// Which generator (`#1` is `counter`, `#2` the `for` loop's).
+    pub generator: u32,
+    /// What happened.
+    pub event: GenEvent,
+    /// Index into [`Trace::lines`]: the lines before it were written before the event.
+    /// `Returned` and `Dropped` write their own note at this index.
+    pub line: usize,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    lines: Vec<Line>,
+    transitions: Vec<Transition>,
+}
+
+/// The shared, append-only trace that the generators and the driver write to: the
+/// lines, and beside them each generator's [`Transition`]s.
 /// (`Arc<Mutex>` rather than `Rc<RefCell>` so the `sync` flavour can hold it too.)
 #[derive(Debug, Clone, Default)]
-pub struct Trace(Arc<Mutex<Vec<Line>>>);
+pub struct Trace(Arc<Mutex<Log>>);
 
 impl Trace {
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn push(&self, line: Line) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(line);
+        self.log().lines.push(line);
+    }
+
+    /// Record that `event` happened to generator `#generator`, here.
+    pub fn event(&self, generator: u32, event: GenEvent) {
+        let mut log = self.log();
+        let line = log.lines.len();
+        log.transitions.push(Transition {
+            generator,
+            event,
+            line,
+        });
+    }
+
+    /// Generator `#id`'s frame is freed: dropped while paused at `yield i`, or (`None`)
+    /// after its body returned. Writes the silent note and the transition.
+    fn frame_freed(&self, id: u32, paused_at: Option<u64>) {
+        match paused_at {
+            Some(i) => {
+                self.event(id, GenEvent::Dropped(i));
+                self.note(format!(
+                    "generator #{id} dropped while paused at `yield {i}`"
+                ));
+            }
+            None => {
+                self.event(id, GenEvent::Returned);
+                self.note(format!("generator #{id} finished; frame freed"));
+            }
+        }
+    }
+
+    /// Every generator's transitions, in the order they happened.
+    pub fn transitions(&self) -> Vec<Transition> {
+        self.log().transitions.clone()
     }
 
     /// Record a line Python would print.
@@ -77,10 +145,7 @@ impl Trace {
 
     /// Everything, in order.
     pub fn lines(&self) -> Vec<Line> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.log().lines.clone()
     }
 
     /// Only what Python prints: the text CPython's stdout must equal.
@@ -157,24 +222,31 @@ pub enum SeedError {
     },
 }
 
-/// Prints on drop: makes visible *when* a paused generator's frame is freed.
+/// Records each resume and pause of the body, and on drop makes visible *when* the
+/// generator's frame is freed.
 struct FrameGuard {
     trace: Trace,
     id: u32,
     paused_at: Option<u64>,
 }
 
+impl FrameGuard {
+    /// A `next()` call is running the body (again).
+    fn resumed(&mut self) {
+        self.paused_at = None;
+        self.trace.event(self.id, GenEvent::Resumed);
+    }
+
+    /// The body is about to pause at `yield i`.
+    fn pause_at(&mut self, i: u64) {
+        self.paused_at = Some(i);
+        self.trace.event(self.id, GenEvent::Yielded(i));
+    }
+}
+
 impl Drop for FrameGuard {
     fn drop(&mut self) {
-        match self.paused_at {
-            Some(i) => self.trace.note(format!(
-                "generator #{} dropped while paused at `yield {i}`",
-                self.id
-            )),
-            None => self
-                .trace
-                .note(format!("generator #{} finished; frame freed", self.id)),
-        }
+        self.trace.frame_freed(self.id, self.paused_at);
     }
 }
 
@@ -186,12 +258,13 @@ async fn count_to_million<C: Suspend>(co: C, limit: u64, trace: Trace, id: u32) 
         id,
         paused_at: None,
     };
+    guard.resumed();
     trace.print("Starting generator...");
     for i in 1..=limit {
         trace.print(format!("Generating {i}"));
-        guard.paused_at = Some(i);
+        guard.pause_at(i);
         co.suspend(i).await; // the seed's `yield i  # PAUSE here`
-        guard.paused_at = None;
+        guard.resumed();
         trace.print(format!("Resumed after {i}"));
     }
     trace.print("Generator complete!");
@@ -219,12 +292,12 @@ impl TracedCountToLimit {
         if i <= self.limit {
             self.trace.print(format!("Generating {i}"));
             self.state = TracedState::Suspend0 { i };
+            self.trace.event(self.id, GenEvent::Yielded(i));
             Some(i)
         } else {
             self.trace.print("Generator complete!");
             self.state = TracedState::Returned;
-            self.trace
-                .note(format!("generator #{} finished; frame freed", self.id));
+            self.trace.frame_freed(self.id, None);
             None
         }
     }
@@ -235,10 +308,12 @@ impl Iterator for TracedCountToLimit {
     fn next(&mut self) -> Option<u64> {
         match self.state {
             TracedState::Unresumed => {
+                self.trace.event(self.id, GenEvent::Resumed);
                 self.trace.print("Starting generator...");
                 self.run_loop_from(1)
             }
             TracedState::Suspend0 { i } => {
+                self.trace.event(self.id, GenEvent::Resumed);
                 self.trace.print(format!("Resumed after {i}"));
                 self.run_loop_from(i + 1)
             }
@@ -250,10 +325,7 @@ impl Iterator for TracedCountToLimit {
 impl Drop for TracedCountToLimit {
     fn drop(&mut self) {
         if let TracedState::Suspend0 { i } = self.state {
-            self.trace.note(format!(
-                "generator #{} dropped while paused at `yield {i}`",
-                self.id
-            ));
+            self.trace.frame_freed(self.id, Some(i));
         }
     }
 }
@@ -270,6 +342,7 @@ fn other_work(k: u64) -> &'static str {
 /// `print(next(counter))` `pulls` times with other work in between. Returns false
 /// when the generator ran out: Python would stop with a `StopIteration` traceback.
 fn pull_phase(trace: &Trace, p: SeedProgram, counter: &mut impl Iterator<Item = u64>) -> bool {
+    trace.event(1, GenEvent::Created);
     for k in 1..=p.pulls {
         match counter.next() {
             Some(v) => trace.print(v.to_string()),
@@ -288,6 +361,7 @@ fn pull_phase(trace: &Trace, p: SeedProgram, counter: &mut impl Iterator<Item = 
 /// `for num in count_to_million(): if num > stop_above: break; print(num)`.
 /// Takes the generator by value: it is dropped when this returns, as Python drops it.
 fn loop_phase(trace: &Trace, p: SeedProgram, generator: impl Iterator<Item = u64>) {
+    trace.event(2, GenEvent::Created);
     trace.push(Line::LoopStart);
     for num in generator {
         if num > p.stop_above {

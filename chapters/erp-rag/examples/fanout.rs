@@ -1,6 +1,7 @@
 //! Fan-out in three situations — all systems up, Germany down, Germany too slow —
 //! and the same sources queried one after another, on tokio's virtual clock (or the
-//! wall clock with --realtime).
+//! wall clock with --realtime). `--svg` prints only the picture of the all-up run and
+//! the sequential one (virtual clock).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -21,6 +22,10 @@ struct Args {
     /// Run on the wall clock and print measured times.
     #[arg(long)]
     realtime: bool,
+    /// Print only an SVG picture of the all-up fan-out, the sequential run and the
+    /// pipeline after it (virtual clock).
+    #[arg(long, conflicts_with = "realtime")]
+    svg: bool,
     /// The source to break.
     #[arg(long, default_value = "r3-de")]
     victim: String,
@@ -65,7 +70,9 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
     } else {
         "virtual clock"
     };
-    println!("Question: {Q}\n");
+    if !args.svg {
+        println!("Question: {Q}\n");
+    }
     // On the wall clock, each source's result prints the moment it arrives (flushed:
     // stdout to a pipe is block-buffered); the tables follow once everything is in.
     let live = |text: &str| {
@@ -88,6 +95,7 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         ),
     ];
     let mut details = Vec::new();
+    let mut all_up = None;
     for (name, fault) in scenarios {
         let mut e = Engine {
             config: engine.config.clone(),
@@ -132,19 +140,24 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         ]);
         if fault.is_some() {
             details.push((scenario, f));
+        } else {
+            all_up = Some(f);
         }
     }
     if args.realtime {
         println!();
     }
-    println!("Concurrent fan-out ({clock}; every source has a {timeout_ms} ms timeout):");
-    println!(
-        "{}",
-        kit::table::render(&["scenario", "answer after", "total", "missing"], &rows)
-    );
+    if !args.svg {
+        println!("Concurrent fan-out ({clock}; every source has a {timeout_ms} ms timeout):");
+        println!(
+            "{}",
+            kit::table::render(&["scenario", "answer after", "total", "missing"], &rows)
+        );
+    }
     // The same five queries, one after another.
     let mut seq = Vec::new();
     let mut total = Duration::ZERO;
+    let mut times = Vec::new();
     live("");
     live("Live (wall clock), the same sources one after another:");
     for s in &engine.sources {
@@ -157,10 +170,16 @@ fn run(rt: &tokio::runtime::Runtime, engine: &mut Engine, args: &Args) -> anyhow
         ));
         let took = o.first().map(|o| o.latency).unwrap_or_default();
         total += took;
+        times.push((s.config.id.clone(), took));
         seq.push(vec![
             s.config.id.clone(),
             format!("{} ms", took.as_millis()),
         ]);
+    }
+    if args.svg {
+        let f = all_up.ok_or_else(|| anyhow::anyhow!("the all-up scenario did not run"))?;
+        print!("{}", erp_rag::picture::fanout_svg(&f, Some(&times)));
+        return Ok(());
     }
     seq.push(vec!["sum".into(), format!("{} ms", total.as_millis())]);
     println!();

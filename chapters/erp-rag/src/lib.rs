@@ -59,6 +59,7 @@ pub mod error;
 pub mod eval;
 pub mod fanout;
 pub mod normalise;
+pub mod picture;
 pub mod record;
 pub mod render;
 pub mod retrieve;
