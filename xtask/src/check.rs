@@ -369,8 +369,7 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
     }
     if !d.fenced {
         let t = out.stdout.trim();
-        let one_svg =
-            t.starts_with("<svg") && t.ends_with("</svg>") && t.matches("<svg").count() == 1;
+        let one_svg = single_svg(t);
         // a Try it block (`kit::tryit::html`): a form and the build-time output in a <pre>
         let try_it = t.starts_with("<div class=\"tryit\"") && t.ends_with("</div>");
         if !(one_svg || try_it) || t.to_ascii_lowercase().contains("<script") {
@@ -389,6 +388,12 @@ pub fn check_output(root: &Path, d: &Directive, out: &Output, bless: bool) -> Ve
         problems.push(p(format!("`{}`: {e}", d.command)));
     }
     problems
+}
+
+/// Whether `text` (trimmed) is exactly one `<svg>` element: the one output besides a Try it
+/// block that may stand outside a code fence.
+fn single_svg(text: &str) -> bool {
+    text.starts_with("<svg") && text.ends_with("</svg>") && text.matches("<svg").count() == 1
 }
 
 /// Run every directive of the book, check each output and compare it with its snapshot.
@@ -417,15 +422,40 @@ pub fn check_outputs_of(book: &Book, page: Option<&str>, bless: bool) -> Vec<Pro
         )];
     }
     let mut problems = Vec::new();
+    // day pages in run order, and whether one of their programs drew a picture
+    let mut pictured: Vec<(PathBuf, bool)> = Vec::new();
     for d in &directives {
-        match run_directive(&book.root, d) {
-            Ok(out) => problems.extend(check_output(&book.root, d, &out, bless)),
-            Err(e) => problems.push(Problem::new(
-                &d.page,
-                Some(d.line),
-                format!("cannot run `sh -c`: {e}"),
-            )),
+        let out = match run_directive(&book.root, d) {
+            Ok(out) => out,
+            Err(e) => {
+                problems.push(Problem::new(
+                    &d.page,
+                    Some(d.line),
+                    format!("cannot run `sh -c`: {e}"),
+                ));
+                continue;
+            }
+        };
+        problems.extend(check_output(&book.root, d, &out, bless));
+        let is_day = d
+            .page
+            .file_name()
+            .and_then(|f| f.to_str())
+            .is_some_and(|f| parse_page_name(f).is_some());
+        if is_day {
+            let svg = !d.fenced && out.code == Some(0) && single_svg(out.stdout.trim());
+            match pictured.iter_mut().find(|(p, _)| *p == d.page) {
+                Some((_, seen)) => *seen |= svg,
+                None => pictured.push((d.page.clone(), svg)),
+            }
         }
+    }
+    for (page, _) in pictured.iter().filter(|(_, seen)| !seen) {
+        problems.push(Problem::new(
+            page,
+            None,
+            "no picture: a day page shows at least one SVG its crate draws from a real run (an unfenced `<!-- cmdrun -0 … -- --svg -->` whose output is one `<svg>`)",
+        ));
     }
     let stale = if page.is_none() {
         stale_snapshots(book, &directives)

@@ -451,6 +451,17 @@ pub fn summarize(xs: &[u32]) -> Option<Summary> {
     let mean = xs.iter().map(|&x| f64::from(x)).sum::<f64>() / xs.len() as f64;
     Some(Summary { min, max, mean })
 }
+
+/// The sample as a bar chart, one bar per draw (one `<svg>` element, for the page).
+pub fn picture(xs: &[u32]) -> String {
+    kit::svg::BarChart {
+        title: format!("{} seeded draws", xs.len()),
+        y_label: "value".into(),
+        categories: (0..xs.len()).map(|i| i.to_string()).collect(),
+        series: vec![("value".into(), xs.iter().map(|&x| f64::from(x)).collect())],
+    }
+    .to_svg()
+}
 "#;
 
 const CRATE_EXAMPLE: &str = r#"//! Day {day} — {title}: the program the page runs.
@@ -469,11 +480,18 @@ struct Args {
     /// How many values to draw.
     #[arg(long, default_value_t = 10)]
     n: usize,
+    /// Print the draws as an SVG bar chart instead of the table.
+    #[arg(long)]
+    svg: bool,
 }
 
 fn main() {
     let args = Args::parse();
     let xs = {ident}::sample(args.seed, args.n);
+    if args.svg {
+        println!("{}", {ident}::picture(&xs));
+        return;
+    }
     let rows: Vec<Vec<String>> = xs.iter().enumerate().map(|(i, x)| vec![i.to_string(), x.to_string()]).collect();
     println!("{}", kit::table::render(&["i", "value"], &rows));
     match {ident}::summarize(&xs) {
@@ -544,6 +562,13 @@ fn summary_of_known_values() {
     assert!((s.mean - 2.0).abs() < 1e-12);
     assert_eq!({ident}::summarize(&[]), None);
 }
+
+#[test]
+fn the_picture_draws_one_bar_per_draw() {
+    let bars = |n| {ident}::picture(&{ident}::sample(1, n)).matches("<rect").count();
+    assert_eq!(bars(12) - bars(2), 10);
+    assert!({ident}::picture(&[5]).starts_with("<svg"));
+}
 "#;
 
 const PAGE: &str = r#"# Day {day} — {title}
@@ -564,6 +589,10 @@ produced when this page was built.
 <!-- cmdrun -0 cargo run -q --release -p {slug} --example demo -->
 ```
 
+The same draws as bars, drawn by the same program (`--svg`):
+
+<!-- cmdrun -0 cargo run -q --release -p {slug} --example demo -- --svg -->
+
 ### Try it
 
 <!-- Say what the reader can change and what to look for (`src/tryit.rs` defines the knobs). -->
@@ -579,6 +608,7 @@ produced when this page was built.
 ```sh
 cargo run -q --release -p {slug} --example demo -- --help
 cargo run -q --release -p {slug} --example demo -- --seed 7 --n 20
+cargo run -q --release -p {slug} --example demo -- --svg > /tmp/{slug}.svg
 cargo run -q --release -p {slug} --example try_it -- --help
 cargo test -p {slug}
 ```

@@ -257,6 +257,19 @@ fn unfenced_html_output_fails() {
 }
 
 #[test]
+fn a_day_page_without_a_picture_fails() {
+    let f = Fixture::new("nopicture");
+    f.bless();
+    // the same output, fenced: still one <svg>, but pasted as text, so no picture
+    f.edit_page(
+        "<!-- cmdrun -0 printf '<svg",
+        "```text\n<!-- cmdrun -0 printf '<svg",
+    );
+    f.edit_page("</svg>\\n' -->\n", "</svg>\\n' -->\n```\n");
+    assert_one(&f.messages(), &["src/day-1-demo.md", "no picture"]);
+}
+
+#[test]
 fn directive_without_zero_flag_fails() {
     let f = Fixture::new("nozero");
     f.edit_page("cmdrun -0 printf 'hello", "cmdrun printf 'hello");
