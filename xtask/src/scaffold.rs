@@ -469,6 +469,8 @@ const CRATE_EXAMPLE: &str = r#"//! Day {day} — {title}: the program the page r
 //! `cargo run -q --release -p {slug} --example demo -- --help`
 
 use clap::Parser;
+// ends the program cleanly on a closed or full stdout (CONTRIBUTING.md, "Hostile input")
+use kit::println;
 
 /// Draw a seeded sample and summarise it.
 #[derive(Parser)]
@@ -477,8 +479,8 @@ struct Args {
     /// Seed for the sample (the page uses the default).
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// How many values to draw.
-    #[arg(long, default_value_t = 10)]
+    /// How many values to draw (1 to 1000).
+    #[arg(long, default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     n: usize,
     /// Print the draws as an SVG bar chart instead of the table.
     #[arg(long)]
