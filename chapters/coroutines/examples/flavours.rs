@@ -5,6 +5,7 @@
 //!
 //! `cargo run -q --release -p coroutines --example flavours -- --help`
 
+use kit::println;
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -4,6 +4,7 @@
 //!
 //! `cargo run -q --release -p coroutines --example memory -- --help`
 
+use kit::println;
 use std::process::ExitCode;
 use std::time::Instant;
 

@@ -5,6 +5,7 @@
 
 use clap::Parser;
 use coroutines::resume::{RunningAverage, Summary, feed_naively, feed_primed, show_average};
+use kit::println;
 
 /// Feed values into a running-average coroutine, with and without priming it.
 #[derive(Parser)]

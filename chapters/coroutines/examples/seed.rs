@@ -4,6 +4,7 @@
 //!
 //! `cargo run -q --release -p coroutines --example seed -- --help`
 
+use kit::print;
 use std::process::ExitCode;
 
 use clap::Parser;

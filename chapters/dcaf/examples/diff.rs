@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p dcaf --example diff -- --help`
 
+use kit::println;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p dcaf --example ecommerce -- --help`
 
+use kit::{print, println};
 use std::process::ExitCode;
 
 use clap::Parser;

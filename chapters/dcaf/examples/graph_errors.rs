@@ -4,6 +4,7 @@
 
 use clap::Parser;
 use dcaf::{App, Cdn, Queue, Resource, Storage, days, minutes};
+use kit::println;
 use serde_json::json;
 
 /// Try to synthesise three broken apps and print why each one fails.

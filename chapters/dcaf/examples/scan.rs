@@ -5,6 +5,7 @@
 //! there first, through `kit::pytools`), else whatever is on PATH. While they run, a
 //! spinner on stderr (only when stderr is a terminal) says what it waits for.
 
+use kit::println;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;

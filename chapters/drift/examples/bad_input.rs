@@ -4,6 +4,7 @@
 //! `cargo run -q --release -p drift --example bad_input`
 
 use clap::Parser;
+use kit::println;
 
 /// Print the error for each kind of bad input.
 #[derive(Parser)]

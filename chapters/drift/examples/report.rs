@@ -5,6 +5,7 @@
 //! The same report as the `drift` binary, but this program exits 0 after printing it
 //! (the page's build needs exit 0); the last line says which exit code `drift` gives.
 
+use kit::{print, println};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

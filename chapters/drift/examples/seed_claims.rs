@@ -2,6 +2,7 @@
 //!
 //! `cargo run -q --release -p drift --example seed_claims`
 
+use kit::print;
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -10,6 +10,7 @@
 //! Exit codes, as `terraform plan -detailed-exitcode`: 0 in sync, 2 drift found,
 //! 1 error (one line on stderr naming the file and the line, column or field).
 
+use kit::{print, println};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -3,6 +3,7 @@
 //! wall clock with --realtime). `--svg` prints only the picture of the all-up run and
 //! the sequential one (virtual clock).
 
+use kit::{print, println};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,6 +8,7 @@ use erp_rag::answer::openai::OpenAiCompatible;
 use erp_rag::config::Role;
 use erp_rag::engine::FixtureEngine;
 use erp_rag::retrieve::Retriever;
+use kit::{print, println};
 
 /// Ask a mock OpenAI-compatible endpoint, and check what it says.
 #[derive(Parser)]

@@ -5,6 +5,7 @@ use clap::Parser;
 use erp_rag::dec::Dec;
 use erp_rag::engine::{Engine, FixtureEngine};
 use erp_rag::record::Entity;
+use kit::println;
 
 /// Native records of one group part across the systems, and their normalised form.
 #[derive(Parser)]

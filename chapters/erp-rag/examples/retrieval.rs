@@ -6,6 +6,7 @@ use erp_rag::engine::FixtureEngine;
 use erp_rag::fanout::Status;
 use erp_rag::record::Entity;
 use erp_rag::retrieve::{Index, Retriever};
+use kit::println;
 
 /// Top passages for an open question under each retriever.
 #[derive(Parser)]

@@ -7,6 +7,7 @@
 //! erp-rag eval
 //! ```
 
+use kit::{print, println};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
