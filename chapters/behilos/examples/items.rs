@@ -4,11 +4,12 @@
 //!
 //! `cargo run -q --release -p behilos --example items -- --seed 12 --ids 1,2`
 
-use behilos::generate::{GenConfig, generate};
+use behilos::generate::{GenConfig, MAX_ITEMS, generate};
 use behilos::item::{Item, QuestionType, label_list};
 use behilos::report::wrap;
 use behilos::score::knob_summary;
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use kit::println;
 
 /// Print generated items.
@@ -18,11 +19,13 @@ struct Args {
     /// Generator seed.
     #[arg(long, default_value_t = 12)]
     seed: u64,
-    /// Item indices to show instead of the showcase (comma-separated).
-    #[arg(long, value_delimiter = ',')]
+    /// Item indices to show instead of the showcase (comma-separated, 0 to 99999).
+    #[arg(long, value_delimiter = ',',
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..MAX_ITEMS as u64))]
     ids: Vec<usize>,
-    /// How many items to generate (the showcase searches them).
-    #[arg(long, default_value_t = 200)]
+    /// How many items to generate, 1 to 100000 (the showcase searches them).
+    #[arg(long, default_value_t = 200,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_ITEMS as u64))]
     n: usize,
 }
 
@@ -52,7 +55,7 @@ fn main() -> std::process::ExitCode {
     let n = args
         .ids
         .iter()
-        .map(|i| i + 1)
+        .map(|i| i.saturating_add(1))
         .max()
         .unwrap_or(0)
         .max(args.n);
@@ -66,7 +69,7 @@ fn main() -> std::process::ExitCode {
     let chosen: Vec<&Item> = if args.ids.is_empty() {
         showcase(&items)
     } else {
-        args.ids.iter().map(|&i| &items[i]).collect()
+        args.ids.iter().filter_map(|&i| items.get(i)).collect()
     };
     for item in chosen {
         let kind = item.question_type.name();

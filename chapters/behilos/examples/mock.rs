@@ -7,7 +7,7 @@
 use kit::println;
 use std::time::Duration;
 
-use behilos::client::{ChatClient, RetryPolicy};
+use behilos::client::{ChatClient, MAX_ATTEMPTS, RetryPolicy};
 use behilos::generate::{GenConfig, generate};
 use behilos::mock::{MockServer, summarise};
 use behilos::score::{TiePolicy, score};
@@ -20,11 +20,13 @@ struct Args {
     /// Generator seed (also sent as the request seed).
     #[arg(long, default_value_t = 12)]
     seed: u64,
-    /// Number of items.
-    #[arg(long, default_value_t = 40)]
+    /// Number of items, 1 to 10000 (each is one or two HTTP requests).
+    #[arg(long, default_value_t = 40,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     n: usize,
-    /// Attempts per item, the first included.
-    #[arg(long, default_value_t = 3)]
+    /// Attempts per item, the first included (1 to 10).
+    #[arg(long, default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_ATTEMPTS as i64))]
     attempts: u32,
 }
 
@@ -59,7 +61,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     let report = score(&items, &answers, TiePolicy::All);
     let plain: Vec<_> = answers.iter().map(|(_, a)| a.clone()).collect();
-    let rows = summarise(&items, &plain, &report.models[0].verdicts);
+    let verdicts = report.models.first().map_or(&[][..], |m| &m.verdicts[..]);
+    let rows = summarise(&items, &plain, verdicts);
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|(b, r)| {
@@ -100,7 +103,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             req.messages.len()
         );
     }
-    let m = &report.models[0];
+    let Some(m) = report.models.first() else {
+        return Err("the mock answered nothing".into());
+    };
     println!(
         "accuracy: {:.0}% if every tied option is required, {:.0}% if one is enough",
         m.overall.accuracy() * 100.0,

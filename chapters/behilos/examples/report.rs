@@ -4,7 +4,7 @@
 //! `cargo run -q --release -p behilos --example report -- --part types`
 
 use behilos::baseline::Baseline;
-use behilos::generate::{GenConfig, generate};
+use behilos::generate::{GenConfig, MAX_ITEMS, generate};
 use behilos::report::{Section, chart, render_text};
 use behilos::score::{TiePolicy, score};
 use clap::{Parser, ValueEnum};
@@ -17,11 +17,12 @@ struct Args {
     /// Generator seed (also seeds the random baseline).
     #[arg(long, default_value_t = 12)]
     seed: u64,
-    /// Number of items.
-    #[arg(long, default_value_t = 700)]
+    /// Number of items, 1 to 100000.
+    #[arg(long, default_value_t = 700,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_ITEMS as u64))]
     n: usize,
-    /// Probability of a tie for the winning value.
-    #[arg(long, default_value_t = 0.25)]
+    /// Probability of a tie for the winning value (0 to 1).
+    #[arg(long, default_value_t = 0.25, value_parser = kit::cli::f64_in(0.0, 1.0))]
     ties: f64,
     /// Tie policy.
     #[arg(long, value_enum, default_value = "all")]

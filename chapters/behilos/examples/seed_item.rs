@@ -14,8 +14,8 @@ use kit::println;
 #[derive(Parser)]
 #[command(about)]
 struct Args {
-    /// Extra replies to score, e.g. --reply "Answer: E".
-    #[arg(long)]
+    /// Extra replies to score, e.g. --reply "Answer: E" (at most 4000 bytes each).
+    #[arg(long, value_parser = behilos::extract::reply_arg, num_args = 1)]
     reply: Vec<String>,
 }
 

@@ -18,6 +18,74 @@ use serde::{Deserialize, Serialize};
 use crate::item::Item;
 use crate::score::Answer;
 
+/// The longest model URL accepted (a base URL is a host, a port and a short path).
+pub const MAX_URL_LEN: usize = 2_000;
+
+/// The most attempts per item a run may make (`--attempts`): with the backoff capped
+/// at 8 s, ten attempts already wait over a minute for one item.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// Check a model's base URL before anything is sent: `http://` or `https://`, a host,
+/// a port in 1..=65535 when one is given, no `?query` or `#fragment` (requests go to
+/// `{url}/chat/completions`), at most [`MAX_URL_LEN`] bytes. Returns it unchanged.
+///
+/// ```
+/// use behilos::client::parse_base_url;
+/// assert!(parse_base_url("http://127.0.0.1:8080/v1").is_ok());
+/// assert!(parse_base_url("not a url").is_err());
+/// assert!(parse_base_url("http://127.0.0.1:99999/v1").is_err()); // not port 80
+/// assert!(parse_base_url("ftp://host/v1").is_err());
+/// ```
+pub fn parse_base_url(url: &str) -> Result<String, crate::Error> {
+    let bad = |reason: String| crate::Error::BadUrl {
+        url: url.chars().take(200).collect(),
+        reason,
+    };
+    if url.len() > MAX_URL_LEN {
+        return Err(bad(format!(
+            "{} bytes long, at most {MAX_URL_LEN}",
+            url.len()
+        )));
+    }
+    if url.contains('#') {
+        return Err(bad("a base URL has no #fragment".into()));
+    }
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| bad(format!("expected http://host:port/path ({e})")))?;
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("http" | "https") => {}
+        Some(other) => return Err(bad(format!("scheme {other}:// is not http:// or https://"))),
+        None => return Err(bad("expected http://host:port/path".into())),
+    }
+    match uri.host() {
+        Some(h) if !h.is_empty() => {}
+        _ => return Err(bad("it has no host".into())),
+    }
+    // `Uri::port` is `None` for a port that is not a u16 (`:99999`), which a client
+    // would then replace by 80: read the port from the authority text instead.
+    match written_port(&uri).map(|p| (p, p.parse::<u16>())) {
+        None | Some((_, Ok(1..))) => {}
+        Some((p, _)) => return Err(bad(format!("port {p:?} is not in 1..=65535"))),
+    }
+    if uri.query().is_some() {
+        return Err(bad(
+            "a base URL has no ?query (requests go to {url}/chat/completions)".into(),
+        ));
+    }
+    Ok(url.to_string())
+}
+
+/// The port as written in `uri`'s authority (`host:port`, `[v6]:port`), if any.
+fn written_port(uri: &ureq::http::Uri) -> Option<&str> {
+    let authority = uri.authority()?.as_str();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let after_host = host_port
+        .rsplit_once(']')
+        .map_or(host_port, |(_, rest)| rest);
+    after_host.rsplit_once(':').map(|(_, port)| port)
+}
+
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -281,13 +349,14 @@ impl ChatClient {
         let host = uri
             .host()
             .ok_or_else(|| fail("the URL has no host".into()))?;
-        let port = uri
-            .port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("https") {
-                443
-            } else {
-                80
-            });
+        // A port that is there but not a u16 is an error, never the default port.
+        let port = match written_port(&uri) {
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| fail(format!("port {p:?} is not in 1..=65535")))?,
+            None if uri.scheme_str() == Some("https") => 443,
+            None => 80,
+        };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let addrs: Vec<_> = (host, port)
             .to_socket_addrs()

@@ -49,6 +49,40 @@ pub enum Error {
         /// Where it first appeared.
         first: usize,
     },
+    /// A file holds no items or no answers at all (empty, or only blank lines).
+    #[error("{file}: no {what} lines (the file is empty or blank)")]
+    Empty {
+        /// The file.
+        file: String,
+        /// `item` or `answer`.
+        what: &'static str,
+    },
+    /// Two answers of one model to one item that say different things: which one to
+    /// score would be a silent choice.
+    #[error(
+        "{file}:{line}: model {model:?} already answered item {id:?} on line {first}, differently; keep one answer per model and item"
+    )]
+    ConflictingAnswer {
+        /// The file.
+        file: String,
+        /// The second, conflicting line.
+        line: usize,
+        /// Where the first answer is.
+        first: usize,
+        /// The model.
+        model: String,
+        /// The item id.
+        id: String,
+    },
+    /// A model URL that is not an `http://` or `https://` URL with a host (and a port
+    /// in 1..=65535, when it names one).
+    #[error("{url:?} is not a usable model URL: {reason}")]
+    BadUrl {
+        /// What was given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// `--model` names no baseline and is not a URL.
     #[error("unknown model {0:?}: use first, random, lexical, solver, mock, or an http:// URL")]
     UnknownModel(String),

@@ -95,6 +95,28 @@ static LAST_OPTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The longest reply a program takes on its command line (`seed_item --reply`), the
+/// same cap as the page's Try it block: a model's answer to one item, with room to spare.
+pub const MAX_REPLY_BYTES: usize = 4000;
+
+/// A clap value parser for a reply typed on the command line: at most
+/// [`MAX_REPLY_BYTES`] bytes.
+///
+/// ```
+/// assert!(behilos::extract::reply_arg("Answer: E").is_ok());
+/// assert!(behilos::extract::reply_arg(&"x".repeat(4001)).is_err());
+/// ```
+pub fn reply_arg(s: &str) -> Result<String, String> {
+    if s.len() > MAX_REPLY_BYTES {
+        Err(format!(
+            "{} bytes is longer than the {MAX_REPLY_BYTES} bytes a reply may have",
+            s.len()
+        ))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 /// Extract the option letters `response` names for `item`.
 ///
 /// ```

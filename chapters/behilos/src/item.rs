@@ -258,6 +258,61 @@ impl Item {
                 label_list(&winners)
             ));
         }
+        self.validate_knobs(&values)
+    }
+
+    /// The knobs a report splits accuracy by must describe the options, not merely be
+    /// claimed: the ones that follow from the options alone are checked.
+    fn validate_knobs(&self, values: &[i64]) -> Result<(), String> {
+        let k = &self.knobs;
+        let len = self.options.len();
+        let claim = |knob: &str, says: String, options: String| {
+            Err(format!(
+                "knobs.{knob} says {says} but the options say {options}"
+            ))
+        };
+        if k.length != len {
+            return claim("length", k.length.to_string(), len.to_string());
+        }
+        if k.ties != (self.gold.len() > 1) {
+            return claim(
+                "ties",
+                k.ties.to_string(),
+                (self.gold.len() > 1).to_string(),
+            );
+        }
+        let negatives = values.iter().any(|&v| v < 0);
+        if k.negatives != negatives {
+            return claim("negatives", k.negatives.to_string(), negatives.to_string());
+        }
+        let extras = self.options[0].extras.len();
+        if let Some(o) = self.options.iter().find(|o| o.extras.len() != extras) {
+            return Err(format!(
+                "option {} shows {} distractors, option A shows {extras}",
+                o.label,
+                o.extras.len()
+            ));
+        }
+        if usize::from(k.distractors) != extras || extras > 2 {
+            return claim(
+                "distractors",
+                k.distractors.to_string(),
+                format!("{extras} (at most 2)"),
+            );
+        }
+        let first_gold = self
+            .gold
+            .first()
+            .and_then(|g| self.options.iter().position(|o| o.label == *g))
+            .unwrap_or(0);
+        let position = Position::of(first_gold, len);
+        if k.answer_position != position {
+            return claim(
+                "answer_position",
+                k.answer_position.name().to_string(),
+                position.name().to_string(),
+            );
+        }
         Ok(())
     }
 }
@@ -284,7 +339,9 @@ pub fn to_jsonl(items: &[Item]) -> String {
 
 /// Parse JSONL items; `file` names the source in errors. Blank lines are skipped;
 /// a malformed line, an inconsistent item or a repeated id is an error naming the
-/// file and the 1-based line.
+/// file and the 1-based line, and so is a file with no item at all. (A repeated JSON
+/// key is a malformed line: every object here is a struct, and serde refuses a field
+/// given twice.)
 pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, Error> {
     let mut items = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -315,6 +372,12 @@ pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, Error> {
         }
         seen.insert(item.id.clone(), line_no);
         items.push(item);
+    }
+    if items.is_empty() {
+        return Err(Error::Empty {
+            file: file.to_string(),
+            what: "item",
+        });
     }
     Ok(items)
 }

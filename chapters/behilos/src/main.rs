@@ -9,20 +9,20 @@
 //!
 //! Errors go to stderr with exit code 2; the program never panics on input.
 
-use kit::println;
-use std::io::Write;
+use kit::{print, println};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use behilos::Error;
-use behilos::client::{ClientError, RetryPolicy};
-use behilos::generate::{GenConfig, generate};
+use behilos::client::{ClientError, MAX_ATTEMPTS, RetryPolicy, parse_base_url};
+use behilos::generate::{GenConfig, MAX_ITEMS, generate};
 use behilos::item::{Position, read_items, to_jsonl};
 use behilos::mock::MockServer;
 use behilos::report::{Section, render_text};
-use behilos::runner::{ModelSpec, RunEvent, RunOptions, run_model_with};
+use behilos::runner::{ModelSpec, RunEvent, RunOptions, model_name, run_model_with};
 use behilos::score::{TiePolicy, read_answers, score};
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -41,32 +41,36 @@ enum Command {
         /// Seed: the same seed always gives the same items.
         #[arg(long, default_value_t = 12)]
         seed: u64,
-        /// Number of items (item 0 is the seed's own example unless --no-seed-example).
-        #[arg(long, default_value_t = 100)]
+        /// Number of items, 1 to 100000 (item 0 is the seed's own example unless
+        /// --no-seed-example).
+        #[arg(long, default_value_t = 100,
+              value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_ITEMS as u64))]
         n: usize,
-        /// Probability of a tie for the winning value.
-        #[arg(long, default_value_t = 0.25)]
+        /// Probability of a tie for the winning value (0 to 1).
+        #[arg(long, default_value_t = 0.25, value_parser = kit::cli::f64_in(0.0, 1.0))]
         ties: f64,
-        /// Probability of a loser one step from the winner.
-        #[arg(long, default_value_t = 0.25)]
+        /// Probability of a loser one step from the winner (0 to 1).
+        #[arg(long, default_value_t = 0.25, value_parser = kit::cli::f64_in(0.0, 1.0))]
         near_duplicates: f64,
-        /// Probability of negative values (where the attribute allows them).
-        #[arg(long, default_value_t = 0.3)]
+        /// Probability of negative values, where the attribute allows them (0 to 1).
+        #[arg(long, default_value_t = 0.3, value_parser = kit::cli::f64_in(0.0, 1.0))]
         negatives: f64,
-        /// Probability of mixed notations (1,200 / 1.2k / 1.2 thousand).
-        #[arg(long, default_value_t = 0.4)]
+        /// Probability of mixed notations: 1,200 / 1.2k / 1.2 thousand (0 to 1).
+        #[arg(long, default_value_t = 0.4, value_parser = kit::cli::f64_in(0.0, 1.0))]
         mixed_notation: f64,
-        /// Probability of mixed units (g / kg, m / km).
-        #[arg(long, default_value_t = 0.4)]
+        /// Probability of mixed units: g / kg, m / km (0 to 1).
+        #[arg(long, default_value_t = 0.4, value_parser = kit::cli::f64_in(0.0, 1.0))]
         mixed_units: f64,
-        /// Most distractor attributes per option (0-2).
-        #[arg(long, default_value_t = 2)]
+        /// Most distractor attributes per option (0 to 2).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
         max_distractors: u8,
-        /// Shortest list (>= 3).
-        #[arg(long, default_value_t = 3)]
+        /// Shortest list (3 to 10, at most --max-len).
+        #[arg(long, default_value_t = 3,
+              value_parser = RangedU64ValueParser::<usize>::new().range(3..=10))]
         min_len: usize,
-        /// Longest list (<= 10).
-        #[arg(long, default_value_t = 8)]
+        /// Longest list (3 to 10, at least --min-len).
+        #[arg(long, default_value_t = 8,
+              value_parser = RangedU64ValueParser::<usize>::new().range(3..=10))]
         max_len: usize,
         /// Force where the (earliest) gold option sits.
         #[arg(long, value_enum)]
@@ -78,23 +82,24 @@ enum Command {
     /// Ask a model every item; write one JSON answer per line to stdout.
     Run {
         /// first | random | lexical | solver | mock | an http:// base URL
-        #[arg(long, required_unless_present = "model_url")]
+        #[arg(long, required_unless_present = "model_url", value_parser = model_flag)]
         model: Option<String>,
         /// An OpenAI-compatible base URL (POST {url}/chat/completions).
-        #[arg(long, conflicts_with = "model")]
+        #[arg(long, conflicts_with = "model", value_parser = url_flag)]
         model_url: Option<String>,
         /// The `model` field sent to a URL, and the name written in the answers.
-        #[arg(long, default_value = "remote")]
+        #[arg(long, default_value = "remote", value_parser = model_name)]
         model_name: String,
         /// Seed for requests and for the random baseline.
         #[arg(long, default_value_t = 12)]
         seed: u64,
-        /// Attempts per item for HTTP models, the first included.
-        #[arg(long, default_value_t = 4)]
+        /// Attempts per item for HTTP models, the first included (1 to 10).
+        #[arg(long, default_value_t = 4,
+              value_parser = clap::value_parser!(u32).range(1..=MAX_ATTEMPTS as i64))]
         attempts: u32,
-        /// First backoff in milliseconds (doubles per retry, capped at 8 s).
-        #[arg(long, default_value_t = 500)]
-        backoff_ms: u64,
+        /// First backoff in milliseconds, 1 to 8000 (doubles per retry, capped at 8 s).
+        #[arg(long, default_value = "500", value_parser = kit::cli::millis_in(1, 8_000))]
+        backoff_ms: Duration,
         /// The items file.
         items: PathBuf,
     },
@@ -138,6 +143,18 @@ enum PositionArg {
     First,
     Middle,
     Last,
+}
+
+/// `--model`: a baseline's name, `mock`, or a usable http(s) URL.
+fn model_flag(s: &str) -> Result<String, String> {
+    ModelSpec::parse(s, 0)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// `--model-url`: a usable http(s) URL.
+fn url_flag(s: &str) -> Result<String, String> {
+    parse_base_url(s).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -194,13 +211,6 @@ fn show(bar: &ProgressBar, event: &RunEvent<'_>) {
     }
 }
 
-fn write_out(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(Error::Write)
-}
-
 fn execute(command: Command) -> Result<(), Error> {
     match command {
         Command::Generate {
@@ -234,7 +244,8 @@ fn execute(command: Command) -> Result<(), Error> {
                 include_seed_example: !no_seed_example,
             };
             let items = generate(seed, n, &config)?;
-            write_out(&to_jsonl(&items))
+            print!("{}", to_jsonl(&items));
+            Ok(())
         }
         Command::Run {
             model,
@@ -256,7 +267,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 model_name,
                 retry: RetryPolicy {
                     max_attempts: attempts,
-                    base_delay: Duration::from_millis(backoff_ms),
+                    base_delay: backoff_ms,
                     max_delay: Duration::from_secs(8),
                 },
             };
@@ -267,7 +278,9 @@ fn execute(command: Command) -> Result<(), Error> {
                 &options,
                 |answer| {
                     let line = serde_json::to_string(answer).unwrap_or_default();
-                    write_out(&format!("{line}\n"))
+                    // One line at a time, flushed: a long HTTP run streams its answers.
+                    print!("{line}\n");
+                    Ok(())
                 },
                 |event| show(&bar, &event),
             );
@@ -294,12 +307,13 @@ fn execute(command: Command) -> Result<(), Error> {
                 );
             }
             match format {
-                Format::Text => write_out(&render_text(&report, &items, &Section::ALL)),
+                Format::Text => print!("{}", render_text(&report, &items, &Section::ALL)),
                 Format::Json => {
                     let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-                    write_out(&format!("{json}\n"))
+                    println!("{json}");
                 }
             }
+            Ok(())
         }
         Command::ServeMock { port, items } => {
             let items = read_items(&items)?;

@@ -16,8 +16,13 @@
 //! | `refusal` | `I can't tell from the information given.` | extraction failure |
 //!
 //! Every tied item gets `tie-first-only`; the others get one of the remaining seven by
-//! a stable hash of the item id. A request with `temperature` other than 0, or without
-//! a user message, gets HTTP 400.
+//! a stable hash of the item id.
+//!
+//! A bad request gets a 4xx and a JSON `{"error": {"message": …}}` saying why, never
+//! a 500 or a panic: a body that is not UTF-8 JSON of the request's shape (wrong types,
+//! a field given twice, a seed beyond u64), an empty `model`, `temperature` other than
+//! 0, `max_tokens` of 0, no user message → 400; a body over [`MAX_BODY_BYTES`] → 413;
+//! another path → 404; another method → 405.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -25,7 +30,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -35,6 +42,9 @@ use crate::baseline::fnv1a;
 use crate::client::ChatRequest;
 use crate::item::{Item, label_list};
 use crate::score::{Answer, Outcome, Verdict};
+
+/// The largest request body the mock reads: a prompt is about a kilobyte.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// How the mock answers one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -155,13 +165,26 @@ impl MockServer {
         MockServer::start_on(items, 0)
     }
 
-    /// Start serving `items` on `127.0.0.1:port` (0 picks a free port).
+    /// Start serving `items` on `127.0.0.1:port` (0 picks a free port); returns once
+    /// the port is bound, so a caller prints its address only when it is really
+    /// serving. A port in use is an error naming the address (the other server keeps
+    /// it), and so are two items with the same prompt: the mock could not tell which
+    /// one a request asks about.
     pub fn start_on(items: &[Item], port: u16) -> std::io::Result<MockServer> {
+        let mut by_prompt: HashMap<String, Item> = HashMap::with_capacity(items.len());
+        for item in items {
+            if let Some(other) = by_prompt.insert(item.prompt.clone(), item.clone()) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!(
+                        "items {:?} and {:?} have the same prompt; the mock could not tell them apart",
+                        other.id, item.id
+                    ),
+                ));
+            }
+        }
         let state = Arc::new(MockState {
-            by_prompt: items
-                .iter()
-                .map(|i| (i.prompt.clone(), i.clone()))
-                .collect(),
+            by_prompt,
             failed_once: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),
             last_request: Mutex::new(None),
@@ -169,11 +192,30 @@ impl MockServer {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+            .map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {e}"))
+            })?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new()
-            .route("/v1/chat/completions", post(chat))
+            .route(
+                "/v1/chat/completions",
+                post(chat).fallback(|| async {
+                    error(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "use POST for /v1/chat/completions",
+                    )
+                }),
+            )
+            .fallback(|| async {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "no such endpoint; the mock serves POST /v1/chat/completions",
+                )
+            })
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(Arc::clone(&state));
         let thread = std::thread::Builder::new()
             .name("behilos-mock".into())
@@ -246,12 +288,37 @@ fn error(status: StatusCode, message: &str) -> Response {
     )
 }
 
-async fn chat(State(state): State<Arc<MockState>>, body: String) -> Response {
+async fn chat(
+    State(state): State<Arc<MockState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     state.requests.fetch_add(1, Ordering::SeqCst);
-    let request: ChatRequest = match serde_json::from_str(&body) {
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            // Every body rejection is the client's doing (too large, unreadable):
+            // a 4xx, never a 5xx.
+            let status = Some(rejection.status())
+                .filter(StatusCode::is_client_error)
+                .unwrap_or(StatusCode::BAD_REQUEST);
+            let why = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the request body is over {MAX_BODY_BYTES} bytes")
+            } else {
+                rejection.body_text()
+            };
+            return error(status, &why);
+        }
+    };
+    let request: ChatRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("bad request body: {e}")),
     };
+    if request.model.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "model is empty");
+    }
+    if request.max_tokens == Some(0) {
+        return error(StatusCode::BAD_REQUEST, "max_tokens must be at least 1");
+    }
     if request.temperature != 0.0 {
         return error(
             StatusCode::BAD_REQUEST,

@@ -28,10 +28,13 @@ impl ModelSpec {
     /// assert!(matches!(ModelSpec::parse("solver", 1), Ok(ModelSpec::Baseline(_))));
     /// assert!(matches!(ModelSpec::parse("http://127.0.0.1:8080/v1", 1), Ok(ModelSpec::Url(_))));
     /// assert!(ModelSpec::parse("gpt", 1).is_err());
+    /// assert!(ModelSpec::parse("http://", 1).is_err()); // no host: not a URL
     /// ```
+    ///
+    /// A `--model-name` is checked by [`model_name`].
     pub fn parse(name: &str, seed: u64) -> Result<ModelSpec, Error> {
         if name.starts_with("http://") || name.starts_with("https://") {
-            return Ok(ModelSpec::Url(name.to_string()));
+            return crate::client::parse_base_url(name).map(ModelSpec::Url);
         }
         if name == "mock" {
             return Ok(ModelSpec::Mock);
@@ -39,6 +42,33 @@ impl ModelSpec {
         Baseline::by_name(name, seed)
             .map(ModelSpec::Baseline)
             .ok_or_else(|| Error::UnknownModel(name.to_string()))
+    }
+}
+
+/// The longest `--model-name` accepted.
+pub const MAX_MODEL_NAME: usize = 200;
+
+/// Check a `--model-name`: the `model` field of every request and the name in every
+/// answer line, so not empty, no control characters, at most [`MAX_MODEL_NAME`] bytes.
+///
+/// ```
+/// use behilos::runner::model_name;
+/// assert_eq!(model_name("my-model").unwrap(), "my-model");
+/// assert!(model_name("").is_err());
+/// assert!(model_name("a\nb").is_err());
+/// ```
+pub fn model_name(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() {
+        Err("a model name cannot be empty".into())
+    } else if name.len() > MAX_MODEL_NAME {
+        Err(format!(
+            "{} bytes long, at most {MAX_MODEL_NAME}",
+            name.len()
+        ))
+    } else if name.chars().any(char::is_control) {
+        Err("a model name cannot hold control characters".into())
+    } else {
+        Ok(name.to_string())
     }
 }
 

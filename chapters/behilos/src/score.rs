@@ -27,8 +27,15 @@ pub struct Answer {
 }
 
 /// Parse JSONL answers; errors name the file and line. Returns `(line, answer)` pairs.
+///
+/// A second answer of the same model to the same item is kept (and reported by
+/// [`score`] as a duplicate) when it says the same thing; when it says something else
+/// it is [`Error::ConflictingAnswer`], since scoring either one would be a silent
+/// choice. A file with no answer at all is [`Error::Empty`].
 pub fn parse_answers(file: &str, text: &str) -> Result<Vec<(usize, Answer)>, Error> {
     let mut out = Vec::new();
+    // (model, id) -> index into `out` of the first answer
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -39,7 +46,28 @@ pub fn parse_answers(file: &str, text: &str) -> Result<Vec<(usize, Answer)>, Err
             what: "answer",
             source,
         })?;
+        let key = (answer.model.clone(), answer.id.clone());
+        if let Some(&at) = first.get(&key) {
+            let (first_line, earlier): &(usize, Answer) = &out[at];
+            if earlier.response != answer.response {
+                return Err(Error::ConflictingAnswer {
+                    file: file.to_string(),
+                    line: i + 1,
+                    first: *first_line,
+                    model: answer.model,
+                    id: answer.id,
+                });
+            }
+        } else {
+            first.insert(key, out.len());
+        }
         out.push((i + 1, answer));
+    }
+    if out.is_empty() {
+        return Err(Error::Empty {
+            file: file.to_string(),
+            what: "answer",
+        });
     }
     Ok(out)
 }

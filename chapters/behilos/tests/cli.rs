@@ -142,8 +142,18 @@ fn bad_input_is_named_and_exits_2() {
             "unknown model \"gpt-9\"",
         ),
         (vec!["run", "--model", "solver", &missing], "cannot read"),
-        (vec!["generate", "--ties", "1.5"], "--ties is a probability"),
-        (vec!["generate", "--min-len", "2"], "list length"),
+        (
+            vec!["generate", "--ties", "1.5"],
+            "'--ties <TIES>': 1.5 is outside 0..=1",
+        ),
+        (
+            vec!["generate", "--min-len", "2"],
+            "'--min-len <MIN_LEN>': 2 is not in 3..=10",
+        ),
+        (
+            vec!["generate", "--min-len", "9", "--max-len", "4"],
+            "3 <= --min-len (9) <= --max-len (4) <= 10",
+        ),
         (
             vec!["score", &good_path, &good_path, "--format", "xml"],
             "invalid value 'xml'",
