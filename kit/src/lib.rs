@@ -15,9 +15,9 @@
 //! - [`tryit`]: describe an engine's knobs once; get the `try_it` program, the page's
 //!   form and the wasm32 exports the page runs.
 //!
-//! [`cli`], [`json`], [`measured`], [`pytools`] and [`programs`] are native-only (they end
-//! or start processes, read the wall clock, or serve only the native programs), so they are
-//! left out of a wasm32 build; everything else compiles for the page's engines.
+//! [`cli`], [`measured`], [`pytools`] and [`programs`] end or start processes, or read the
+//! wall clock, so they are left out of a wasm32 build; everything else compiles for the
+//! page's engines.
 //!
 //! ```
 //! use kit::rng::{seeded, Rng};
@@ -29,7 +29,6 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod clock;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod measured;

@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use contracts::client::Api;
-use contracts::latency::probe;
+use contracts::latency::{MAX_CONCURRENCY, MAX_REQUESTS, MAX_WARMUP, probe};
 use contracts::picture::{latency_svg, virtual_runs};
 use contracts::progress::stderr_bar;
 use contracts::search::Version;
@@ -23,13 +24,16 @@ use contracts::server::{Clock, RunningServer, ServerConfig};
 #[derive(Parser)]
 struct Args {
     /// Measured requests per version (the contract asks for at least 1000).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_REQUESTS as u64))]
     requests: usize,
     /// Warm-up requests per version, not measured.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100,
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_WARMUP as u64))]
     warmup: usize,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 32)]
+    /// Requests in flight at once (never more than the requests).
+    #[arg(long, default_value_t = 32,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_CONCURRENCY as u64))]
     concurrency: usize,
     /// Seed of the service-time model.
     #[arg(long, default_value_t = 9)]
@@ -71,8 +75,8 @@ fn main() -> ExitCode {
             let l = rt.block_on(probe(
                 &api,
                 args.warmup,
-                args.requests.max(1),
-                args.concurrency.max(1),
+                args.requests,
+                args.concurrency,
                 &bar,
             ));
             let l = match l {

@@ -9,20 +9,22 @@ use std::time::Duration;
 
 use clap::Parser;
 use contracts::client::Api;
-use contracts::search::{SearchRequest, Version};
+use contracts::search::{MAX_LIMIT, MAX_OFFSET, SearchRequest, Version};
 use contracts::server::{Clock, RunningServer, ServerConfig};
 
 /// Ask both versions the same question and print their answers.
 #[derive(Parser)]
 struct Args {
-    /// The query text.
-    #[arg(long, default_value = "laptop")]
+    /// The query text (at most 200 characters).
+    #[arg(long, default_value = "laptop", value_parser = contracts::service::query_text)]
     query: String,
     /// Page size (1..=100).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_LIMIT)))]
     limit: u32,
-    /// Results to skip.
-    #[arg(long, default_value_t = 0)]
+    /// Results to skip (0..=10000).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_OFFSET)))]
     offset: u32,
 }
 

@@ -7,9 +7,11 @@ use kit::print;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
+use contracts::latency::{MAX_REQUESTS, MAX_WARMUP};
 use contracts::progress::stderr_bar;
 use contracts::schemathesis::{self, RunOptions};
-use contracts::suite::SuiteConfig;
+use contracts::suite::{MAX_CASES, SuiteConfig};
 use contracts::verdicts::{compare, render};
 
 /// Start v1 and v2 on free loopback ports (virtual clocks), check each three ways,
@@ -21,16 +23,20 @@ struct Args {
     #[arg(long, default_value_t = 9)]
     seed: u64,
     /// Generated cases per promise (proptest's default is 256).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_CASES)))]
     cases: u32,
     /// Latency: measured requests after the warm-up.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_REQUESTS as u64))]
     requests: usize,
     /// Latency: warm-up requests.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100,
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_WARMUP as u64))]
     warmup: usize,
     /// schemathesis: --max-examples per operation.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(schemathesis::MAX_EXAMPLES)))]
     max_examples: u32,
 }
 
@@ -45,15 +51,15 @@ fn main() -> ExitCode {
     };
     let suite = SuiteConfig {
         seed: args.seed,
-        cases: args.cases.max(1),
+        cases: args.cases,
         warmup: args.warmup,
-        measured: args.requests.max(1),
+        measured: args.requests,
         progress: stderr_bar("verdicts"),
         ..SuiteConfig::default()
     };
     let options = RunOptions {
         seed: args.seed,
-        max_examples: args.max_examples.max(1),
+        max_examples: args.max_examples,
     };
     let compared = compare(&exe, args.seed, &suite, &options);
     suite.progress.finish_and_clear();

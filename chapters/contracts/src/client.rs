@@ -65,10 +65,7 @@ impl Api {
                 reason: error_chain(&e),
             })?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|e| CheckError::Unreachable {
-            url: shown.clone(),
-            reason: error_chain(&e),
-        })?;
+        let body = read_capped(resp, &shown).await?;
         if status != 200 {
             return Err(CheckError::Status {
                 url: shown,
@@ -78,6 +75,34 @@ impl Api {
         }
         parse_products(&shown, &body)
     }
+}
+
+/// The largest response body a client reads: the documented answer (at most 100
+/// products) is a few tens of KiB, so 1 MiB is ample; a server sending more is refused
+/// before it fills the memory.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Read a response's body, refusing one over [`MAX_BODY`] bytes (by its
+/// `Content-Length` at once, else as soon as the bytes received pass it).
+pub async fn read_capped(mut resp: reqwest::Response, url: &str) -> Result<Vec<u8>, CheckError> {
+    let too_large = || CheckError::TooLarge {
+        url: url.to_string(),
+        limit: MAX_BODY,
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| CheckError::Unreachable {
+        url: url.to_string(),
+        reason: error_chain(&e),
+    })? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A transport error with its causes (reqwest's top-level message alone is vague).

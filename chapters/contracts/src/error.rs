@@ -63,7 +63,7 @@ pub enum CheckError {
         body: String,
     },
     /// The body is not JSON.
-    #[error("{url}: response is not JSON ({reason}; body starts: {body:?})")]
+    #[error("{url}: response is not JSON as documented ({reason}; body starts: {body:?})")]
     NotJson {
         /// The request URL.
         url: String,
@@ -79,6 +79,14 @@ pub enum CheckError {
         url: String,
         /// What didn't fit, with the JSON path.
         reason: String,
+    },
+    /// A body larger than any documented answer.
+    #[error("{url}: response body is larger than {limit} bytes; refused")]
+    TooLarge {
+        /// The request URL.
+        url: String,
+        /// The largest body read.
+        limit: usize,
     },
     /// A local problem: a runtime or socket that could not be created.
     #[error("{0}")]

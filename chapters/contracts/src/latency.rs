@@ -23,6 +23,33 @@ pub const P95_LIMIT: Duration = Duration::from_millis(200);
 /// The seed's thresholds.
 pub const P99_LIMIT: Duration = Duration::from_millis(500);
 
+/// The most measured requests a probe sends: 100 times the contract's minimum, a
+/// minute or two on the wall clock at the default concurrency, a few MiB of samples.
+pub const MAX_REQUESTS: usize = 100_000;
+/// The most warm-up requests a probe sends (as many as it may measure).
+pub const MAX_WARMUP: usize = 100_000;
+/// The most requests in flight at once: far beyond what two cores can drive, and
+/// never more than there are requests to send.
+pub const MAX_CONCURRENCY: usize = 256;
+
+/// Refuse a probe size outside [`MAX_WARMUP`] / 1..=[`MAX_REQUESTS`] (the programs'
+/// flags have the same ranges), before any memory is reserved for it.
+fn check_sizes(warmup: usize, measured: usize) -> Result<(), CheckError> {
+    if warmup > MAX_WARMUP || !(1..=MAX_REQUESTS).contains(&measured) {
+        return Err(CheckError::Local(format!(
+            "the latency probe sends 0..={MAX_WARMUP} warm-up and 1..={MAX_REQUESTS} \
+             measured requests; asked for {warmup} and {measured}"
+        )));
+    }
+    Ok(())
+}
+
+/// How many workers send `count` requests when `concurrency` are asked for: at least
+/// one, at most [`MAX_CONCURRENCY`], and never more than the requests (none for none).
+pub fn workers_for(count: usize, concurrency: usize) -> usize {
+    concurrency.clamp(1, MAX_CONCURRENCY).min(count)
+}
+
 /// The nearest-rank percentile of `sorted` (ascending): the value at rank
 /// ⌈p/100 · n⌉ (1-based). No interpolation: the answer is a latency that happened.
 /// `None` for an empty sample or `p` outside (0, 100].
@@ -114,6 +141,7 @@ pub fn probe_on(
     measured: usize,
     progress: &ProgressBar,
 ) -> Result<LatencyReport, CheckError> {
+    check_sizes(warmup, measured)?;
     phase(
         progress,
         warmup as u64,
@@ -139,7 +167,8 @@ pub fn probe_on(
         .ok_or_else(|| CheckError::Local("the latency probe measured no request".to_string()))
 }
 
-/// Send `warmup` requests, then `measured` more, `concurrency` at a time, timing each
+/// Send `warmup` requests, then `measured` more, `concurrency` at a time (never more
+/// workers than requests: [`workers_for`]), timing each
 /// with `tokio::time::Instant` (the runtime's clock: virtual on a paused runtime).
 /// `progress` counts the requests of each phase (pass `ProgressBar::hidden()` for none).
 #[cfg(not(target_arch = "wasm32"))]
@@ -150,16 +179,23 @@ pub async fn probe(
     concurrency: usize,
     progress: &ProgressBar,
 ) -> Result<LatencyReport, CheckError> {
+    check_sizes(warmup, measured)?;
     phase(
         progress,
         warmup as u64,
-        format!("latency: warm-up requests, {concurrency} in flight"),
+        format!(
+            "latency: warm-up requests, {} in flight",
+            workers_for(warmup, concurrency)
+        ),
     );
     run_phase(api, 0, warmup, concurrency, progress).await?;
     phase(
         progress,
         measured as u64,
-        format!("latency: measured requests, {concurrency} in flight"),
+        format!(
+            "latency: measured requests, {} in flight",
+            workers_for(measured, concurrency)
+        ),
     );
     let samples = run_phase(api, warmup, measured, concurrency, progress).await?;
     LatencyReport::from_samples(warmup, &samples)
@@ -177,7 +213,7 @@ async fn run_phase(
     let next = Arc::new(AtomicUsize::new(0));
     let samples = Arc::new(Mutex::new(Vec::with_capacity(count)));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.max(1) {
+    for _ in 0..workers_for(count, concurrency) {
         let api = api.clone();
         let next = Arc::clone(&next);
         let samples = Arc::clone(&samples);

@@ -4,15 +4,18 @@
 //! Exit codes of `check`: 0 every promise holds, 1 a promise is broken,
 //! 2 the check could not be carried out (bad flags, no answer, not the documented JSON).
 
+use kit::{print, println};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
+use contracts::latency::{MAX_CONCURRENCY, MAX_REQUESTS, MAX_WARMUP};
 use contracts::progress::stderr_bar;
 use contracts::render;
 use contracts::search::Version;
 use contracts::server::{Clock, RunningServer, ServerConfig, serve};
-use contracts::suite::{LatencyOn, SuiteConfig, run_suite};
+use contracts::suite::{LatencyOn, MAX_CASES, SuiteConfig, run_suite};
 
 /// Serve the seed's product-search API, or check an instance's semantic contract.
 #[derive(Parser)]
@@ -56,22 +59,26 @@ enum Command {
         #[arg(long, default_value_t = 9)]
         seed: u64,
         /// Generated cases per promise (proptest's own default is 256).
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = 32,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_CASES)))]
         cases: u32,
         /// Latency: warm-up requests (discarded).
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100,
+              value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_WARMUP as u64))]
         warmup: usize,
         /// Latency: measured requests (the contract asks for at least 1000).
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000,
+              value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_REQUESTS as u64))]
         requests: usize,
-        /// Latency: requests in flight at once.
-        #[arg(long, default_value_t = 16)]
+        /// Latency: requests in flight at once (never more than the requests).
+        #[arg(long, default_value_t = 16,
+              value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_CONCURRENCY as u64))]
         concurrency: usize,
         /// Skip the latency promise.
         #[arg(long)]
         no_latency: bool,
-        /// Per-request timeout in seconds.
-        #[arg(long, default_value_t = 5.0)]
+        /// Per-request timeout in seconds (0.001 to 3600).
+        #[arg(long, default_value_t = 5.0, value_parser = kit::cli::f64_in(0.001, 3600.0))]
         timeout: f64,
     },
 }
@@ -109,10 +116,6 @@ fn main() -> ExitCode {
             no_latency,
             timeout,
         } => {
-            if !(timeout.is_finite() && timeout > 0.0) || cases == 0 || requests == 0 {
-                eprintln!("contracts check: --timeout, --cases and --requests must be positive");
-                return ExitCode::from(2);
-            }
             // Like `serve`: modelled service times on the wall clock; --seed also picks
             // which requests are slow.
             let server = match local
@@ -138,7 +141,8 @@ fn main() -> ExitCode {
                 cases,
                 warmup,
                 measured: requests,
-                concurrency: concurrency.max(1),
+                concurrency,
+                // In range (f64_in): finite, 0.001..=3600 s, so this cannot panic.
                 timeout: Duration::from_secs_f64(timeout),
                 progress: stderr_bar(&match local {
                     Some(v) => format!("checking the local {}", v.name()),
@@ -156,9 +160,9 @@ fn main() -> ExitCode {
             match checked {
                 Ok(report) => {
                     match format {
-                        Format::Text => emit(&render::suite_text(&report)),
+                        Format::Text => print!("{}", render::suite_text(&report)),
                         Format::Json => match serde_json::to_string_pretty(&report) {
-                            Ok(s) => emit(&format!("{s}\n")),
+                            Ok(s) => println!("{s}"),
                             Err(e) => {
                                 eprintln!("contracts check: {e}");
                                 return ExitCode::from(2);
@@ -185,7 +189,8 @@ fn run_server(version: Version, port: u16, seed: u64, service_time: bool) -> std
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        // Bind first: a port in use is an error naming it, and nothing claims to serve.
+        let listener = contracts::server::bind_loopback(port).await?;
         let addr = listener.local_addr()?;
         eprintln!(
             "contracts {}: http://{addr}{} (OpenAPI at http://{addr}{}); Ctrl-C stops",
@@ -204,10 +209,4 @@ fn run_server(version: Version, port: u16, seed: u64, service_time: bool) -> std
         .await
     })?;
     Ok(())
-}
-
-/// Print to stdout; a closed pipe (`| head`) is not an error worth a panic.
-fn emit(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(text.as_bytes());
 }

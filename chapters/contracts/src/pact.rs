@@ -281,16 +281,106 @@ fn compare(
 }
 
 /// Check `actual` against an interaction's expected body and rules; the mismatches.
+/// A rule this matcher does not understand is a mismatch too (never silently plain
+/// equality): see [`check_rules`].
 pub fn match_body(response: &PactResponse, actual: &Value) -> Vec<String> {
+    let mut out = check_rules(&response.matching_rules);
     let rules: Vec<(Vec<RuleSeg>, &RuleList)> = response
         .matching_rules
         .body
         .iter()
         .filter_map(|(p, l)| parse_rule_path(p).map(|r| (r, l)))
         .collect();
-    let mut out = Vec::new();
     compare(&response.body, actual, &mut Vec::new(), &rules, &mut out);
     out
+}
+
+/// What is wrong with `rules`, in words: a path that is not `$` followed by `[*]`,
+/// `[N]` or `.name` segments, a matcher other than `type` or `equality`, or `min`
+/// above `max`. Empty when every rule is understood.
+pub fn check_rules(rules: &MatchingRules) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, list) in &rules.body {
+        if parse_rule_path(path).is_none() {
+            out.push(format!(
+                "matching rule path {path:?} is not understood (expected $ then [*], [N] or .name)"
+            ));
+        }
+        for m in &list.matchers {
+            if m.kind != "type" && m.kind != "equality" {
+                out.push(format!(
+                    "matching rule at {path}: matcher {:?} is not supported (only type and equality)",
+                    m.kind
+                ));
+            }
+            if let (Some(min), Some(max)) = (m.min, m.max)
+                && min > max
+            {
+                out.push(format!(
+                    "matching rule at {path}: min {min} is above max {max}"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A pact file that can't be used, with what and where.
+#[derive(Debug, thiserror::Error)]
+pub enum PactError {
+    /// Not JSON, a repeated key or an integer beyond 64 bits (with line and column).
+    #[error("{file}: {source}")]
+    Json {
+        /// The file (or a label for the text).
+        file: String,
+        /// What serde_json said, with the position.
+        source: serde_json::Error,
+    },
+    /// JSON, but not the pact layout (a missing or mistyped field).
+    #[error("{file}: not a pact: {reason}")]
+    Shape {
+        /// The file.
+        file: String,
+        /// What didn't fit.
+        reason: String,
+    },
+    /// A matching rule this verifier would not apply as written.
+    #[error("{file}: interaction {index} ({description:?}): {reason}")]
+    Rule {
+        /// The file.
+        file: String,
+        /// 0-based position of the interaction.
+        index: usize,
+        /// Its description.
+        description: String,
+        /// What is wrong with the rule.
+        reason: String,
+    },
+}
+
+/// Read a pact file's text (`file` names it in errors): strict JSON
+/// ([`kit::json`]: no repeated keys, no rounded integers), the pact layout, and
+/// only matching rules [`match_body`] applies as written ([`check_rules`]).
+pub fn parse_pact(file: &str, text: &[u8]) -> Result<Pact, PactError> {
+    let value = kit::json::strict_slice(text).map_err(|source| PactError::Json {
+        file: file.to_string(),
+        source,
+    })?;
+    let pact: Pact = serde_json::from_value(value).map_err(|e| PactError::Shape {
+        file: file.to_string(),
+        reason: e.to_string(),
+    })?;
+    for (index, i) in pact.interactions.iter().enumerate() {
+        if let Some(reason) = check_rules(&i.response.matching_rules).into_iter().next() {
+            return Err(PactError::Rule {
+                file: file.to_string(),
+                index,
+                description: i.description.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(pact)
 }
 
 /// The result of replaying one interaction.
@@ -365,13 +455,10 @@ pub async fn verify(pact: &Pact, base_url: &str) -> Result<Vec<InteractionResult
                 mismatches.push(format!("header {name}: expected {want:?}, got {got:?}"));
             }
         }
-        let bytes = resp.bytes().await.map_err(|e| CheckError::Unreachable {
-            url: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        match serde_json::from_slice::<Value>(&bytes) {
+        let bytes = crate::client::read_capped(resp, &shown).await?;
+        match kit::json::strict_slice(&bytes) {
             Ok(body) => mismatches.extend(match_body(&i.response, &body)),
-            Err(e) => mismatches.push(format!("body: not JSON ({e})")),
+            Err(e) => mismatches.push(format!("body: not usable JSON ({e})")),
         }
         results.push(InteractionResult {
             description: i.description.clone(),

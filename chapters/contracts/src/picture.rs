@@ -35,7 +35,7 @@ pub fn virtual_runs(
             let config = SuiteConfig {
                 seed,
                 warmup,
-                measured: measured.max(1),
+                measured,
                 ..SuiteConfig::default()
             };
             let report = run_suite_in_process(ServerConfig::new(v, seed), &config, true, None)?;

@@ -56,6 +56,10 @@ pub struct TechnicalVerdict {
     pub output: String,
 }
 
+/// The largest `--max-examples` the programs pass: hypothesis's default is 100, and
+/// each example is a request; 1000 per operation is minutes already.
+pub const MAX_EXAMPLES: u32 = 1000;
+
 /// What to ask schemathesis for.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -93,6 +97,29 @@ pub fn arguments(openapi_url: &str, options: &RunOptions) -> Vec<String> {
     ]
 }
 
+/// Make a new, empty folder under the system temp dir for one run. `create_dir`, not
+/// `create_dir_all`: a folder of that name that is already there (another program's,
+/// or a stale one) is never used, so the clean-up after the run can only remove what
+/// this run made.
+pub fn fresh_scratch_dir() -> std::io::Result<PathBuf> {
+    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    loop {
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("contracts-schemathesis-{}-{n}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 10_000 => continue,
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot make a scratch folder {}: {e}", dir.display()),
+                ));
+            }
+        }
+    }
+}
+
 /// Run `exe` against the OpenAPI document at `openapi_url`, in a scratch folder
 /// (schemathesis and hypothesis write state into their working directory).
 pub fn run(
@@ -100,11 +127,7 @@ pub fn run(
     openapi_url: &str,
     options: &RunOptions,
 ) -> Result<TechnicalVerdict, SchemathesisError> {
-    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let scratch =
-        std::env::temp_dir().join(format!("contracts-schemathesis-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
+    let scratch = fresh_scratch_dir()?;
     let result = Command::new(exe)
         .args(arguments(openapi_url, options))
         .current_dir(&scratch)

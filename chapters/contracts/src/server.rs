@@ -8,15 +8,33 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use crate::service::{
-    OPENAPI_JSON, OPENAPI_PATH, SEARCH_PATH, SearchService, ServerConfig, ServiceTime, parse_params,
+    OPENAPI_JSON, OPENAPI_PATH, SEARCH_PATH, SearchService, ServerConfig, ServiceTime,
+    decode_query, parse_params,
 };
+
+/// Listen on `127.0.0.1:port` (0: a free port). An address in use, or one this user
+/// may not take, is an error that names it; the server already there keeps it.
+pub async fn bind_loopback(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "; another program is listening there (pick another --port, or 0 for a free one)"
+            } else {
+                ""
+            };
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on 127.0.0.1:{port}: {e}{hint}"),
+            )
+        })
+}
 
 /// The axum router of the API.
 pub fn router(config: ServerConfig) -> Router {
@@ -32,10 +50,12 @@ async fn openapi_handler() -> Response {
 
 async fn search_handler(
     State(service): State<Arc<SearchService>>,
-    params: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
-    let pairs = params.ok().map(|Query(pairs)| pairs);
-    let answer = service.answer(pairs.as_deref());
+    let answer = match decode_query(raw.as_deref().unwrap_or("")) {
+        Ok(pairs) => service.answer(Some(&pairs)),
+        Err(reason) => service.refuse(reason),
+    };
     if let Some(d) = answer.service_time {
         tokio::time::sleep(d).await;
     }
@@ -89,7 +109,7 @@ impl RunningServer {
             builder.start_paused(true);
         }
         let runtime = builder.build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+        let listener = runtime.block_on(bind_loopback(0))?;
         let addr = listener.local_addr()?;
         let handle = runtime.handle().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

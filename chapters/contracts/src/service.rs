@@ -94,9 +94,7 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<SearchRequest, String>
         }
     };
     let query = one("query")?.ok_or_else(|| "parameter \"query\" is required".to_string())?;
-    if query.chars().count() > 200 {
-        return Err("parameter \"query\" is longer than 200 characters".to_string());
-    }
+    let query = query_text(query).map_err(|e| format!("parameter \"query\" {e}"))?;
     let limit = int("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)?;
     let offset = int("offset", 0, MAX_OFFSET, 0)?;
     let in_stock = match one("inStock")? {
@@ -115,6 +113,67 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<SearchRequest, String>
         offset,
         in_stock,
     })
+}
+
+/// The longest `query` the OpenAPI document allows, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// A search text the document allows: at most [`MAX_QUERY_CHARS`] characters. The
+/// error says why, in words (the caller names the parameter or flag).
+pub fn query_text(s: &str) -> Result<String, String> {
+    let n = s.chars().count();
+    if n > MAX_QUERY_CHARS {
+        return Err(format!("is longer than {MAX_QUERY_CHARS} characters ({n})"));
+    }
+    Ok(s.to_string())
+}
+
+/// Decode a raw query string (`application/x-www-form-urlencoded`: `&`-separated
+/// `name=value` pairs, `+` for a space, `%XX` escapes) into pairs, as a browser encodes
+/// them. A `%` not followed by two hex digits is kept as it is, as in form decoding
+/// everywhere; bytes that decode to invalid UTF-8 are an error naming the parameter,
+/// where a lossy decoder would search for `U+FFFD` instead.
+pub fn decode_query(raw: &str) -> Result<Vec<(String, String)>, String> {
+    fn decode(part: &str) -> Result<String, Vec<u8>> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let digit = |at: usize| bytes.get(at).and_then(|&b| hex(b));
+                    match (digit(i + 1), digit(i + 2)) {
+                        (Some(h), Some(l)) => {
+                            // Two hex digits: at most 0xFF.
+                            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                            i += 2;
+                        }
+                        _ => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|e| e.into_bytes())
+    }
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode(k).map_err(|b| {
+                format!(
+                    "a parameter name is not valid UTF-8 once decoded ({})",
+                    String::from_utf8_lossy(&b)
+                )
+            })?;
+            let value = decode(v)
+                .map_err(|_| format!("parameter {key:?} is not valid UTF-8 once decoded"))?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 /// The query parameters of `req`, as a client sends them (what [`parse_params`] reads
@@ -164,6 +223,17 @@ impl SearchService {
             config,
             catalog: default_catalog(),
             requests: AtomicU64::new(0),
+        }
+    }
+
+    /// Refuse a request whose query string could not be decoded: `400` with `reason`.
+    /// It counts as a request, as in [`SearchService::answer`].
+    pub fn refuse(&self, reason: String) -> Answer {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        Answer {
+            status: 400,
+            body: error_body(reason),
+            service_time: None,
         }
     }
 

@@ -166,7 +166,7 @@ struct MockState {
     hits: Mutex<Vec<usize>>,
 }
 
-/// A mock provider that answers exactly the pact's interactions (and `500` with an
+/// A mock provider that answers exactly the pact's interactions (and `400` with an
 /// explanation for anything else), recording which were used.
 pub struct MockProvider {
     addr: SocketAddr,
@@ -211,10 +211,12 @@ async fn mock_handler(
             )
                 .into_response()
         }
+        // A request the pact doesn't describe is the consumer's mistake: 4xx and why.
         None => (
-            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "application/json")],
-            json!({ "error": format!("no interaction for {method} {uri}") }).to_string(),
+            json!({ "error": format!("the pact has no interaction for {method} {uri}") })
+                .to_string(),
         )
             .into_response(),
     }
@@ -226,7 +228,7 @@ impl MockProvider {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+        let listener = runtime.block_on(crate::server::bind_loopback(0))?;
         let addr = listener.local_addr()?;
         let state = Arc::new(MockState {
             pact,

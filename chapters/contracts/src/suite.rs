@@ -234,6 +234,10 @@ impl SuiteReport {
     }
 }
 
+/// The most generated cases per promise: four times proptest's default of 256. Over
+/// HTTP with the modelled service times that is several minutes; more is no use.
+pub const MAX_CASES: u32 = 1024;
+
 /// How to run the suite.
 #[derive(Debug, Clone)]
 pub struct SuiteConfig {
@@ -306,6 +310,12 @@ pub fn run_promises(
     only: Option<&[&str]>,
 ) -> Result<Vec<PromiseResult>, CheckError> {
     let bar = &config.progress;
+    if !(1..=MAX_CASES).contains(&config.cases) {
+        return Err(CheckError::Local(format!(
+            "the suite runs 1..={MAX_CASES} cases per promise; asked for {}",
+            config.cases
+        )));
+    }
     transport.search(&SearchRequest::new("laptop", 10))?;
     let ctx = Ctx { transport };
     let all = promises();

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::catalog::Product;
 use crate::error::CheckError;
-use crate::search::SearchRequest;
+use crate::search::{MAX_LIMIT, SearchRequest};
 use crate::service::{SEARCH_PATH, SearchService, ServerConfig, query_pairs};
 
 /// Something that sends a search request and returns the documented answer.
@@ -48,7 +48,7 @@ impl Transport for InProcess {
         let pairs = query_pairs(req);
         let answer = self.service.answer(Some(&pairs));
         if let Some(d) = answer.service_time {
-            self.now.set(self.now.get() + d);
+            self.now.set(self.now.get().saturating_add(d));
         }
         let shown = || {
             let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -73,28 +73,45 @@ pub(crate) fn excerpt(bytes: &[u8], n: usize) -> String {
     String::from_utf8_lossy(bytes).chars().take(n).collect()
 }
 
-/// Parse a response body as the documented array of `Product`.
+/// Parse a response body as the documented array of `Product`: at most
+/// [`MAX_LIMIT`] items, each with exactly the documented fields and a price of at least
+/// 0. A key repeated in one object or an integer beyond 64 bits is an error too
+/// ([`kit::json`]), not a silent last-one-wins or a rounded number.
 pub fn parse_products(url: &str, body: &[u8]) -> Result<Vec<Product>, CheckError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| CheckError::NotJson {
-            url: url.to_string(),
-            reason: e.to_string(),
-            body: excerpt(body, 60),
-        })?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(CheckError::WrongShape {
-            url: url.to_string(),
-            reason: format!("expected an array at $, got {}", kind(&value)),
-        });
+    let value = kit::json::strict_slice(body).map_err(|e| CheckError::NotJson {
+        url: url.to_string(),
+        reason: e.to_string(),
+        body: excerpt(body, 60),
+    })?;
+    let wrong = |reason: String| CheckError::WrongShape {
+        url: url.to_string(),
+        reason,
     };
+    let serde_json::Value::Array(items) = value else {
+        return Err(wrong(format!(
+            "expected an array at $, got {}",
+            kind(&value)
+        )));
+    };
+    if items.len() > MAX_LIMIT as usize {
+        return Err(wrong(format!(
+            "$ has {} items; the document allows at most {MAX_LIMIT}",
+            items.len()
+        )));
+    }
     items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            serde_json::from_value::<Product>(item).map_err(|e| CheckError::WrongShape {
-                url: url.to_string(),
-                reason: format!("$[{i}]: {e}"),
-            })
+            let p = serde_json::from_value::<Product>(item)
+                .map_err(|e| wrong(format!("$[{i}]: {e}")))?;
+            if !(p.price.is_finite() && p.price >= 0.0) {
+                return Err(wrong(format!(
+                    "$[{i}].price: {} is below the documented minimum 0",
+                    p.price
+                )));
+            }
+            Ok(p)
         })
         .collect()
 }

@@ -95,7 +95,7 @@ fn the_consumer_test_writes_the_pact_from_a_mock_provider() {
             .expect("search")
             .is_empty()
     );
-    // A request the pact doesn't describe gets a 500 from the mock: the consumer
+    // A request the pact doesn't describe gets a 400 from the mock: the consumer
     // test would fail rather than silently rely on something unrecorded.
     assert!(rt.block_on(shop.search_box("tablet")).is_err());
     assert_eq!(mock.unused(), Vec::<String>::new());
