@@ -8,20 +8,21 @@ use s2s::scenario::{StoryConfig, render_story, run_story};
 /// Pixel versus server-to-server: who sees the purchases?
 #[derive(Debug, Parser)]
 struct Args {
-    /// Ad clicks.
-    #[arg(long, default_value_t = 100)]
+    /// Ad clicks (1..=10000; each purchase is a real request and an fsync).
+    #[arg(long, default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     clicks: usize,
-    /// Share of clicks that buy.
-    #[arg(long, default_value_t = 0.10)]
+    /// Share of clicks that buy (0..=1).
+    #[arg(long, default_value_t = 0.10, value_parser = kit::cli::f64_in(0.0, 1.0))]
     conversion_rate: f64,
-    /// Share of browsers with an ad/tracker blocker.
-    #[arg(long, default_value_t = 0.27)]
+    /// Share of browsers with an ad/tracker blocker (0..=1).
+    #[arg(long, default_value_t = 0.27, value_parser = kit::cli::f64_in(0.0, 1.0))]
     blocker: f64,
-    /// Share of browsers whose iOS privacy protections stop the pixel.
-    #[arg(long, default_value_t = 0.15)]
+    /// Share of browsers whose iOS privacy protections stop the pixel (0..=1).
+    #[arg(long, default_value_t = 0.15, value_parser = kit::cli::f64_in(0.0, 1.0))]
     ios: f64,
-    /// Share of browsers with JavaScript off.
-    #[arg(long, default_value_t = 0.02)]
+    /// Share of browsers with JavaScript off (0..=1).
+    #[arg(long, default_value_t = 0.02, value_parser = kit::cli::f64_in(0.0, 1.0))]
     no_js: f64,
     /// Seed.
     #[arg(long, default_value_t = 1)]
@@ -30,22 +31,6 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     let a = Args::parse();
-    let shares = [
-        ("--conversion-rate", a.conversion_rate),
-        ("--blocker", a.blocker),
-        ("--ios", a.ios),
-        ("--no-js", a.no_js),
-    ];
-    for (name, v) in shares {
-        if !(0.0..=1.0).contains(&v) {
-            eprintln!("story: {name} {v}: must be a share in 0..=1");
-            return std::process::ExitCode::from(2);
-        }
-    }
-    if a.clicks == 0 || a.clicks > 10_000 {
-        eprintln!("story: --clicks {}: must be 1..=10000", a.clicks);
-        return std::process::ExitCode::from(2);
-    }
     let config = StoryConfig {
         clicks: a.clicks,
         conversion_rate: a.conversion_rate,

@@ -18,31 +18,28 @@ use s2s::shop::{random_customer, random_order};
 /// Throughput of the whole pipeline, with batching and a durable outbox.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Events to push through the pipeline.
-    #[arg(long, default_value_t = 20_000)]
+    /// Events to push through the pipeline (1..=1000000; about 1 GB of memory at most).
+    #[arg(long, default_value_t = 20_000, value_parser = counts(1, 1_000_000))]
     events: usize,
     /// Events per request (1..=1000).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = counts(1, 1000))]
     batch_size: usize,
-    /// Orders placed one transaction (and one fsync) each, to time the shop's side.
-    #[arg(long, default_value_t = 100)]
+    /// Orders placed one transaction (and one fsync) each, to time the shop's side
+    /// (1..=10000).
+    #[arg(long, default_value_t = 100, value_parser = counts(1, 10_000))]
     single_orders: usize,
     /// Seed of the orders.
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }
 
+/// A clap parser for a count in `lo..=hi`, as a `usize`.
+fn counts(lo: u64, hi: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(lo..=hi)
+}
+
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    anyhow::ensure!(
-        (1..=1000).contains(&a.batch_size),
-        "--batch-size {}: must be 1..=1000",
-        a.batch_size
-    );
-    anyhow::ensure!(
-        a.events > 0 && a.events <= 1_000_000,
-        "--events must be 1..=1000000"
-    );
     // Progress on stderr, drawn only when it is a terminal (never in the page's output).
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
@@ -55,7 +52,7 @@ fn main() -> anyhow::Result<()> {
 
     // The shop's side: one transaction and one fsync per order.
     let mut outbox = Outbox::create(&dir.file("single.db"))?;
-    let orders: Vec<_> = (0..a.single_orders.max(1))
+    let orders: Vec<_> = (0..a.single_orders)
         .map(|i| {
             let c = random_customer(&mut rng, i);
             random_order(&mut rng, c)

@@ -36,6 +36,7 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kit::cli::Existing;
 use kit::rng::{ChaCha8Rng, Rng, seeded};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -43,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, S2sError};
 use crate::event::{
     ApiError, ApiErrorBody, DEDUP_WINDOW_SECS, EventsResponse, MAX_EVENT_AGE_SECS,
-    MAX_EVENTS_PER_REQUEST, ServerEvent,
+    MAX_EVENT_FUTURE_SECS, MAX_EVENTS_PER_REQUEST, MAX_VALUE, ServerEvent,
 };
 use crate::hashing::is_sha256_hex;
 
@@ -234,11 +235,20 @@ impl Ledger {
             path: shown.clone(),
             source: x,
         };
+        // A file this chapter did not make is refused before it is opened.
+        let existing = match path {
+            Some(p) => crate::outbox::check_ours(p, crate::LEDGER_APPLICATION_ID)?,
+            None => Existing::Absent,
+        };
         let conn = match path {
             Some(p) => Connection::open(p),
             None => Connection::open_in_memory(),
         }
         .map_err(e)?;
+        if existing == Existing::Absent {
+            conn.pragma_update(None, "application_id", crate::LEDGER_APPLICATION_ID)
+                .map_err(e)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(e)?;
         let _: String = conn
@@ -507,7 +517,8 @@ pub fn validate_event(json: &str, now: i64) -> std::result::Result<ServerEvent, 
     if !SOURCES.contains(&ev.action_source.as_str()) {
         return Err(format!("action_source {:?} is not valid", ev.action_source));
     }
-    if now - ev.event_time > MAX_EVENT_AGE_SECS {
+    // Saturating: an event_time of i64::MIN or MAX must not wrap into "recent".
+    if now.saturating_sub(ev.event_time) > MAX_EVENT_AGE_SECS {
         return Err(format!(
             "event_time {} is more than 7 days in the past",
             ev.event_time
@@ -526,7 +537,59 @@ pub fn validate_event(json: &str, now: i64) -> std::result::Result<ServerEvent, 
     if ev.action_source == "website" && ev.user_data.client_user_agent.is_none() {
         return Err("website events need user_data.client_user_agent".into());
     }
+    // Checked after the platform's own rules above, so an event they refuse keeps the
+    // reason it always had.
+    if ev.event_time.saturating_sub(now) > MAX_EVENT_FUTURE_SECS {
+        return Err(format!(
+            "event_time {} is more than {MAX_EVENT_FUTURE_SECS} s in the future",
+            ev.event_time
+        ));
+    }
+    if let Some(c) = &ev.custom_data {
+        check_value("custom_data.value", c.value)?;
+        if !crate::outbox::is_currency_code(&c.currency) {
+            return Err(format!(
+                "custom_data.currency `{}` is not a 3-letter ISO 4217 code such as USD",
+                c.currency.escape_debug()
+            ));
+        }
+    }
     Ok(ev)
+}
+
+/// A conversion value: finite, in `0..=`[`MAX_VALUE`].
+fn check_value(field: &str, v: f64) -> std::result::Result<(), String> {
+    if v.is_finite() && (0.0..=MAX_VALUE).contains(&v) {
+        Ok(())
+    } else {
+        // 1e308 in full is 309 digits: past a trillion, say it in exponent form.
+        let shown = if v.abs() < 1e12 {
+            format!("{v}")
+        } else {
+            format!("{v:e}")
+        };
+        Err(format!("{field} {shown} is outside 0..={MAX_VALUE}"))
+    }
+}
+
+/// The longest event name or event id accepted from a pixel beacon.
+pub const MAX_BEACON_FIELD: usize = 200;
+
+impl Beacon {
+    /// The beacon's own rules: an event name and id (1 to [`MAX_BEACON_FIELD`]
+    /// characters) and a finite value in `0..=`[`MAX_VALUE`]. A refused beacon records
+    /// nothing.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for (name, v) in [("ev", &self.ev), ("eid", &self.eid)] {
+            let n = v.trim().chars().count();
+            if n == 0 || n > MAX_BEACON_FIELD {
+                return Err(format!(
+                    "`{name}` must have 1 to {MAX_BEACON_FIELD} characters, it has {n}"
+                ));
+            }
+        }
+        check_value("value", self.value)
+    }
 }
 
 fn valid_version(v: &str) -> bool {
@@ -700,6 +763,9 @@ async fn pixel_beacon(State(st): State<Arc<CollectorState>>, Query(b): Query<Bea
     if b.id != st.config.pixel_id {
         return (StatusCode::NOT_FOUND, "unknown pixel").into_response();
     }
+    if let Err(why) = b.check() {
+        return (StatusCode::BAD_REQUEST, format!("beacon refused: {why}")).into_response();
+    }
     let now = st.config.clock.now_unix();
     let receipt = Receipt {
         event_name: b.ev,
@@ -731,14 +797,24 @@ pub struct ServerHandle {
 impl ServerHandle {
     /// Bind `addr` (port 0: any free port) and serve `router` on a task.
     pub async fn start(addr: SocketAddr, router: Router) -> Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr)
+        Self::serve(Self::bind(addr).await?, router)
+    }
+
+    /// Bind `addr` only: a program binds first, so an address in use is an error naming
+    /// it before the program creates any file, and the other server keeps its port.
+    pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+        tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| S2sError::Serve {
                 addr: addr.to_string(),
                 source: e,
-            })?;
+            })
+    }
+
+    /// Serve `router` on a task from a `listener` [`ServerHandle::bind`] returned.
+    pub fn serve(listener: tokio::net::TcpListener, router: Router) -> Result<Self> {
         let addr = listener.local_addr().map_err(|e| S2sError::Serve {
-            addr: addr.to_string(),
+            addr: "listener".into(),
             source: e,
         })?;
         let task = tokio::spawn(async move {

@@ -31,6 +31,37 @@ pub enum S2sError {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// A database file this program did not create (or cannot read to tell): refused
+    /// before anything was written to it.
+    #[error(transparent)]
+    NotOurs(#[from] kit::cli::NotOurs),
+    /// A database of ours that is not the kind asked for (a ledger given as an outbox).
+    #[error("outbox database {path}: {why}")]
+    NotAnOutbox {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An event whose `event_id` is already in the outbox: enqueueing it again would
+    /// silently replace or double it.
+    #[error("{origin}: event_id `{event_id}` is already in the outbox {path}; nothing was added")]
+    DuplicateEvent {
+        /// Where the event came from (a file name).
+        origin: String,
+        /// The repeated id.
+        event_id: String,
+        /// The outbox database.
+        path: PathBuf,
+    },
+    /// An order the shop refuses (its value, its currency, its customer).
+    #[error("order field `{field}`: {reason}")]
+    InvalidOrder {
+        /// The field, as the order's JSON names it.
+        field: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A file to read was missing or unreadable.
     #[error("{path}: {source}")]
     Io {

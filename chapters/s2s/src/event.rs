@@ -12,6 +12,33 @@ pub const MAX_EVENT_AGE_SECS: i64 = 7 * 24 * 3600;
 /// are one conversion: 48 hours.
 pub const DEDUP_WINDOW_SECS: i64 = 48 * 3600;
 
+/// The largest `custom_data.value` (and pixel `value`) accepted: one billion in the
+/// currency's main unit, the shop's [`crate::outbox::MAX_VALUE_CENTS`].
+pub const MAX_VALUE: f64 = 1e9;
+/// How far in the future an `event_time` may be (seconds): clocks drift, but an event
+/// from next week is a bug.
+pub const MAX_EVENT_FUTURE_SECS: i64 = 3600;
+
+/// Parse one event from JSON `text` read from `origin` (a file name): a duplicate key,
+/// a missing field or a wrong type is an error with the line and column.
+pub fn parse_event(text: &str, origin: &str) -> crate::Result<ServerEvent> {
+    serde_json::from_str(text).map_err(|e| crate::S2sError::MalformedEvent {
+        origin: origin.into(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// Read and parse the event file at `path` (see [`parse_event`]).
+pub fn read_event_file(path: &std::path::Path) -> crate::Result<ServerEvent> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::S2sError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    parse_event(&text, &path.display().to_string())
+}
+
 /// One server event, as the shop sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerEvent {

@@ -60,3 +60,12 @@ pub mod scenario;
 pub mod shop;
 
 pub use error::{Result, S2sError};
+
+/// The `application_id` (SQLite header, offset 68) of the shop's database (orders +
+/// outbox): `S2S` and 1. Set when a program of this chapter creates the file; any other
+/// file is refused before it is opened for writing ([`kit::cli::sqlite_ours`]).
+pub const APPLICATION_ID: u32 = 0x5332_5301;
+
+/// The `application_id` of the collector's ledger database: `S2S` and 2, so a shop
+/// database is never taken for a ledger (nor the other way round).
+pub const LEDGER_APPLICATION_ID: u32 = 0x5332_5302;

@@ -14,6 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kit::cli::Existing;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,43 @@ pub struct Order {
     pub value_cents: i64,
     /// ISO 4217 currency.
     pub currency: String,
+}
+
+/// The largest order value accepted, in cents: one billion in the currency's main unit.
+/// Larger values are typos or attacks, and past 2^53 cents the event's `value` (an
+/// `f64`) would no longer be exact.
+pub const MAX_VALUE_CENTS: i64 = 100_000_000_000;
+
+/// True for a 3-letter ISO 4217 code in capitals (`USD`).
+pub fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+impl Order {
+    /// The shop's own checks, before anything is written: a value in
+    /// `0..=`[`MAX_VALUE_CENTS`] and a currency code. (The customer is checked when it is
+    /// normalised.)
+    pub fn check(&self) -> Result<()> {
+        if !(0..=MAX_VALUE_CENTS).contains(&self.value_cents) {
+            return Err(S2sError::InvalidOrder {
+                field: "value_cents",
+                reason: format!(
+                    "{} is outside 0..={MAX_VALUE_CENTS} (cents)",
+                    self.value_cents
+                ),
+            });
+        }
+        if !is_currency_code(&self.currency) {
+            return Err(S2sError::InvalidOrder {
+                field: "currency",
+                reason: format!(
+                    "`{}` is not a 3-letter ISO 4217 code such as USD",
+                    self.currency.escape_debug()
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// What placing an order returns.
@@ -101,15 +139,27 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, seq);
 
 impl Outbox {
     /// Open the outbox at `path`, creating the file and tables if needed (the shop's side).
+    ///
+    /// A file this chapter did not create (another program's SQLite database, an empty
+    /// file, notes, a folder) is refused before it is opened, so it stays byte for byte
+    /// as it was ([`check_ours`]); a new file gets [`crate::APPLICATION_ID`].
     pub fn create(path: &Path) -> Result<Self> {
+        let existing = check_ours(path, crate::APPLICATION_ID)?;
         let conn = Connection::open(path).map_err(|e| err(path, e))?;
+        if existing == Existing::Absent {
+            // Before WAL: in rollback mode the header (and so the id) reaches the main
+            // file at once, where the next program's `check_ours` reads it.
+            conn.pragma_update(None, "application_id", crate::APPLICATION_ID)
+                .map_err(|e| err(path, e))?;
+        }
         Self::init(conn, path, true)
     }
 
-    /// Open an existing outbox (the relay's side): a missing file, a file that is not
-    /// SQLite, or a database without the outbox table is an error, never a new empty queue.
+    /// Open an existing outbox (the relay's side): a missing file, a file this chapter
+    /// did not create, or a database without the outbox table is an error, never a new
+    /// empty queue, and a refused file is left as it was.
     pub fn open_existing(path: &Path) -> Result<Self> {
-        if !path.is_file() {
+        if check_ours(path, crate::APPLICATION_ID)? == Existing::Absent {
             return Err(S2sError::Io {
                 path: path.to_path_buf(),
                 source: std::io::Error::new(
@@ -135,11 +185,11 @@ impl Outbox {
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(e)?;
-        if !mode.eq_ignore_ascii_case("wal") && !path.as_os_str().is_empty() {
-            return Err(err(
-                path,
-                rusqlite::Error::InvalidParameterName(format!("journal_mode is {mode}, not wal")),
-            ));
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(S2sError::NotAnOutbox {
+                path: path.to_path_buf(),
+                why: format!("journal_mode is {mode}, not wal"),
+            });
         }
         conn.pragma_update(None, "synchronous", "FULL").map_err(e)?;
         if create {
@@ -153,12 +203,10 @@ impl Outbox {
                 )
                 .map_err(e)?;
             if tables != 2 {
-                return Err(err(
-                    path,
-                    rusqlite::Error::InvalidParameterName(
-                        "no `outbox`/`orders` tables: not an outbox database".into(),
-                    ),
-                ));
+                return Err(S2sError::NotAnOutbox {
+                    path: path.to_path_buf(),
+                    why: "no `outbox`/`orders` tables: not an outbox database".into(),
+                });
             }
         }
         Ok(Self {
@@ -197,8 +245,29 @@ impl Outbox {
 
     /// Enqueue a ready-made event on its own (backfills, tests of poison events).
     pub fn enqueue(&mut self, event: &ServerEvent) -> Result<i64> {
+        self.enqueue_from(event, "event")
+    }
+
+    /// [`Outbox::enqueue`] for an event read from `origin` (a file name): an `event_id`
+    /// already in the outbox is an error naming both, and nothing is added.
+    pub fn enqueue_from(&mut self, event: &ServerEvent, origin: &str) -> Result<i64> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|x| err(&path, x))?;
+        let known = tx
+            .query_row(
+                "SELECT 1 FROM outbox WHERE event_id = ?1",
+                [&event.event_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(|x| err(&path, x))?;
+        if known.is_some() {
+            return Err(S2sError::DuplicateEvent {
+                origin: origin.into(),
+                event_id: event.event_id.clone(),
+                path,
+            });
+        }
         let seq = Self::enqueue_in_tx(&tx, event).map_err(|x| err(&path, x))?;
         tx.commit().map_err(|x| err(&path, x))?;
         Ok(seq)
@@ -351,6 +420,23 @@ impl Outbox {
     }
 }
 
+/// Whether `path` may be opened for writing as a database with `application_id`: absent
+/// (the program creates it) or one this chapter made. Anything else — another program's
+/// database, an empty file, a folder, an empty path — is an error naming the path, and
+/// nothing has touched the file. Shared by the outbox and the collector's ledger.
+pub fn check_ours(path: &Path, application_id: u32) -> Result<Existing> {
+    if path.as_os_str().is_empty() {
+        return Err(S2sError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an empty path names no database file",
+            ),
+        });
+    }
+    Ok(kit::cli::sqlite_ours(path, application_id)?)
+}
+
 fn err(path: &Path, source: rusqlite::Error) -> S2sError {
     S2sError::Outbox {
         path: path.to_path_buf(),
@@ -371,7 +457,15 @@ fn insert_order_in_tx(
     source_url: Option<&str>,
 ) -> Result<PlacedOrder> {
     let e = |x| err(path, x);
+    order.check()?;
     let user_data = order.customer.to_user_data()?;
+    if user_data.parameter_count() == 0 {
+        return Err(S2sError::InvalidOrder {
+            field: "customer",
+            reason: "has no customer information at all; the ad platform would refuse its event"
+                .into(),
+        });
+    }
     let customer = serde_json::to_string(&order.customer)
         .map_err(|x| e(rusqlite::Error::ToSqlConversionFailure(Box::new(x))))?;
     tx.execute(

@@ -203,6 +203,10 @@ impl std::fmt::Debug for Relay {
     }
 }
 
+/// The longest `Retry-After` the relay honours: one hour, the longest wait any of its
+/// flags allows.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
 /// Check that `url` is `http://host:port/vX.Y/PIXEL/events`.
 pub fn check_endpoint(url: &str) -> Result<()> {
     let bad = |reason: &str| S2sError::Endpoint {
@@ -220,6 +224,12 @@ pub fn check_endpoint(url: &str) -> Result<()> {
     if parts.len() != 3 || parts[2] != "events" || !parts[0].starts_with('v') || parts[1].is_empty()
     {
         return Err(bad("path must be /{version}/{pixel_id}/events"));
+    }
+    // What the HTTP client will parse, checked now: a bad host or port is a clear error
+    // here, not a retried "builder error" on every attempt.
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&format!("not a URL: {e}")))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
     }
     Ok(())
 }
@@ -489,7 +499,12 @@ impl Relay {
                     self.summary.retries += 1;
                     self.outbox.record_failure(&ids, "429 rate limited")?;
                     let (sleep, by_server) = match after {
-                        Some(secs) => (Duration::from_secs(secs), true),
+                        // Honoured, but never past an hour: `Retry-After: 2^64-1` must
+                        // not turn into a relay that waits forever.
+                        Some(secs) => (
+                            Duration::from_secs(secs.min(MAX_RETRY_AFTER.as_secs())),
+                            true,
+                        ),
                         None => (self.jitter(failures), false),
                     };
                     self.note(RelayEvent::Backoff {

@@ -62,17 +62,34 @@ impl ScratchDir {
     /// A new, empty folder under the system temp dir.
     pub fn new(prefix: &str) -> Result<Self> {
         static N: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "{prefix}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| S2sError::Io {
-            path: dir.clone(),
-            source: e,
-        })?;
-        Ok(Self(dir))
+        // A folder already there (left by a process with the same id, or planted) is not
+        // ours to empty: take the next name instead.
+        let mut last = None;
+        for _ in 0..1000 {
+            let dir = std::env::temp_dir().join(format!(
+                "{prefix}-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(Self(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(dir),
+                Err(e) => {
+                    return Err(S2sError::Io {
+                        path: dir,
+                        source: e,
+                    });
+                }
+            }
+        }
+        let path = last.unwrap_or_else(std::env::temp_dir);
+        Err(S2sError::Io {
+            path,
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "1000 scratch folders of this name are already there",
+            ),
+        })
     }
 
     /// A file in it.
@@ -675,8 +692,31 @@ async fn faults(config: &FaultConfig, feed: Feed) -> Result<FaultReport> {
                 let ledger = Ledger::open(Some(&ledger_db))?;
                 let counted = ledger.stats()?.counted;
                 let plan = FaultPlan::random(rate, seed ^ 0x05EC_011D);
-                let (h, st) = start_collector(ledger, plan, clock, addr, false).await?;
-                Ok::<_, S2sError>((h, st, counted))
+                // The crashed server's task is aborted, but its socket closes only when
+                // the runtime drops that task: with `--down-for 0` the port can still be
+                // held for a few polls. Yield until it is free, rather than stay down.
+                let mut tries = 0;
+                let listener = loop {
+                    match ServerHandle::bind(addr).await {
+                        Ok(l) => break l,
+                        Err(e) if tries >= 1000 => return Err(e),
+                        Err(_) => {
+                            tries += 1;
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                };
+                let state = CollectorState::new(
+                    CollectorConfig {
+                        pixel_id: PIXEL_ID.into(),
+                        clock,
+                        keep_bodies: false,
+                    },
+                    ledger,
+                    plan,
+                );
+                let h = ServerHandle::serve(listener, state.router())?;
+                Ok::<_, S2sError>((h, state, counted))
             }
             .await;
             if let Ok((h, st, counted)) = restarted {

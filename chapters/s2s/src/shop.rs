@@ -46,9 +46,10 @@ async fn place(State(shop): State<Arc<Shop>>, axum::Json(order): axum::Json<Orde
         .place_order(&order, now);
     match placed {
         Ok(p) => (StatusCode::CREATED, axum::Json(p)).into_response(),
-        Err(e @ crate::error::S2sError::Normalise { .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()
-        }
+        Err(
+            e @ (crate::error::S2sError::Normalise { .. }
+            | crate::error::S2sError::InvalidOrder { .. }),
+        ) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

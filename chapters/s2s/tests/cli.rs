@@ -187,12 +187,12 @@ fn bad_inputs_give_a_clear_error_and_keep_events_queued() {
         (
             vec!["relay", "--db", c, "--endpoint", &dead_end],
             1,
-            "file is not a database",
+            "it is not a SQLite database",
         ),
         (
             vec!["relay", "--db", e, "--endpoint", &dead_end],
             1,
-            "not an outbox database",
+            "it is an empty file",
         ),
         (
             vec!["relay", "--db", m, "--endpoint", &dead_end],
@@ -277,7 +277,7 @@ fn bad_inputs_give_a_clear_error_and_keep_events_queued() {
             1,
             "/nonexistent/dir/shop.db",
         ),
-        (vec!["status", "--db", c], 1, "file is not a database"),
+        (vec!["status", "--db", c], 1, "it is not a SQLite database"),
         (vec!["demo", "--failure-rate", "1.5"], 2, "--failure-rate"),
         (vec!["demo", "--orders", "0"], 2, "--orders"),
         (vec!["demo", "--crash-at", "-1"], 2, ""),
@@ -285,7 +285,7 @@ fn bad_inputs_give_a_clear_error_and_keep_events_queued() {
         (
             vec!["demo", "--timeout-ms", "18446744073709551615"],
             2,
-            "--timeout-ms 18446744073709551615: must be at most 3600000",
+            "'--timeout-ms <TIMEOUT_MS>': 18446744073709551615 ms is outside 1..=3600000 ms",
         ),
         (
             vec![
