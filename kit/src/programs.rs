@@ -156,6 +156,21 @@ pub fn cargo_run(package: &str, example: Option<&str>, args: &[&str]) -> Command
     cmd
 }
 
+/// The numbers a hostile-input table tries on every numeric flag (CONTRIBUTING.md,
+/// "Hostile input"): zero, negative, `u64::MAX`, one past it, a huge float, NaN, infinity,
+/// empty and a word.
+pub const HOSTILE_NUMBERS: [&str; 9] = [
+    "0",
+    "-1",
+    "18446744073709551615",
+    "18446744073709551616",
+    "1e20",
+    "NaN",
+    "inf",
+    "",
+    "ten",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

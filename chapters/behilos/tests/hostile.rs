@@ -186,17 +186,7 @@ fn check(cases: &[Case], run: impl Fn(&[&str]) -> Output) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-const NUMBERS: [&str; 9] = [
-    "0",
-    "-1",
-    "18446744073709551615",
-    "18446744073709551616",
-    "1e20",
-    "NaN",
-    "inf",
-    "",
-    "ten",
-];
+const NUMBERS: [&str; 9] = kit::programs::HOSTILE_NUMBERS;
 
 #[test]
 fn every_numeric_flag_of_the_binary_has_a_range() {

@@ -101,17 +101,7 @@ fn assert_refused(args: &[&str], code: i32, needles: &[&str]) -> String {
     err
 }
 
-const NUMBERS: [&str; 9] = [
-    "0",
-    "-1",
-    "18446744073709551615",
-    "18446744073709551616",
-    "1e20",
-    "NaN",
-    "inf",
-    "",
-    "ten",
-];
+const NUMBERS: [&str; 9] = kit::programs::HOSTILE_NUMBERS;
 
 /// The hostile numbers `flag` must refuse (those of [`NUMBERS`] not in `valid`).
 fn bad_numbers(valid: &[&str]) -> Vec<&'static str> {
